@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what RadioServer needs and is missing, on Debian or Ubuntu. Safe to run again: it only
+# installs what is not there. Usage: scripts/setup.sh [run|test]
+set -euo pipefail
+purpose=${1:-run}
+
+missing=()
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1" || ls /usr/lib/*/"$1" /usr/lib/"$1" >/dev/null 2>&1; }
+
+have_lib libmp3lame.so.0 || missing+=(libmp3lame0)
+if [ "$purpose" = test ]; then
+  command -v mpg123 >/dev/null 2>&1 || missing+=(mpg123)
+fi
+command -v dotnet >/dev/null 2>&1 || missing+=(dotnet-sdk-10.0)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo); else
+      echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  if ! "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    echo "setup: apt-get could not install ${missing[*]}." >&2
+    case " ${missing[*]} " in
+      *" dotnet-sdk-10.0 "*) echo "setup: the .NET 10 SDK is needed (https://learn.microsoft.com/dotnet/core/install/linux)." >&2 ;;
+    esac
+    exit 1
+  fi
+fi

@@ -1,0 +1,193 @@
+using Microsoft.Extensions.Options;
+using RadioServer.Library;
+using RadioServer.Station;
+using RadioServer.Streaming;
+
+namespace RadioServer.Audio;
+
+/// <summary>
+/// The air chain: pulls station-format audio from the playout at exactly real time, encodes it once
+/// with LAME and publishes whole MP3 frames to the <see cref="BroadcastBuffer"/>. The only code that
+/// touches the encoder. It paces frame by frame (1,152 samples, ~26 ms), so the audio made never
+/// strays more than one frame from the clock, but publishes four frames at a time (~104.5 ms): small
+/// enough for a quick start, large enough that twenty thousand listeners wake ten times a second, not forty.
+/// </summary>
+internal sealed partial class AirChain : BackgroundService
+{
+    public const int FramesPerBlock = 4;
+    public const int BlockSamples = StationFormat.FrameSamples * FramesPerBlock;
+    private const int FrameSamples = StationFormat.FrameSamples;
+
+    // After a stall longer than this (a suspended VM, a debugger), catching up would only burst-encode
+    // audio nobody hears live: the chain restarts its clock instead and counts an underrun.
+    private static readonly TimeSpan s_maxCatchUp = TimeSpan.FromSeconds(5);
+
+    private readonly IMp3EncoderFactory _encoders;
+    private readonly BroadcastBuffer _buffer;
+    private readonly RadioOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AirChain> _logger;
+    private readonly PlayoutSampleProvider _playout;
+    private readonly float[] _frame = new float[FrameSamples * StationFormat.Channels];
+    private IMp3Encoder? _encoder;
+    private byte[] _encoded = [];
+    private Mp3FrameAssembler? _assembler;
+    private Pacer? _pacer;
+    private long _produced;
+    private TrackMark? _mark;
+    private (TrackInfo? Track, bool Pending) _nextTrack;
+    private long _framesEncoded;
+    private long _underruns;
+    private volatile bool _running;
+    private readonly bool _steppedExternally;
+
+    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, AirChainStepping? stepping = null)
+    {
+        _steppedExternally = stepping?.External ?? false;
+        _encoders = encoders;
+        _buffer = buffer;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _playout = new PlayoutSampleProvider(playout, logger);
+        _playout.TrackStarted += (track, _) => _nextTrack = (track, true);
+    }
+
+    /// <summary>Raised on the audio thread after the first chunk of a new title is published.</summary>
+    public event Action<TrackMark>? TrackChanged;
+
+    public bool IsRunning => _running;
+
+    public long FramesEncoded => Interlocked.Read(ref _framesEncoded);
+
+    public long Underruns => Interlocked.Read(ref _underruns);
+
+    /// <summary>Sample frames produced since start: the air chain's own clock.</summary>
+    public long SamplesProduced => Interlocked.Read(ref _produced);
+
+    /// <summary>How far production is behind real time (zero when on time).</summary>
+    public TimeSpan Lag => _pacer is null ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Max(0, _pacer.SamplesDue - SamplesProduced) / (double)StationFormat.SampleRate);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The clock starts when the host starts, not whenever the loop's thread first runs.
+        Initialize();
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            if (_steppedExternally)
+            {
+                await Task.Delay(Timeout.Infinite, stoppingToken);
+            }
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var wait = ProduceDue();
+                if (wait > TimeSpan.Zero)
+                {
+                    // Never continue inline on the thread that fired the timer.
+                    await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // Only the encoder failing gets here (bad files are handled per track): the station is off air.
+            Log.ChainFailed(_logger, ex);
+            throw;
+        }
+        finally
+        {
+            _running = false;
+            _buffer.Complete();
+            _encoder?.Dispose();
+        }
+    }
+
+    /// <summary>Creates the encoder and starts the clock. Separate from the loop so tests can step the chain.</summary>
+    internal void Initialize()
+    {
+        if (_encoder is not null)
+        {
+            return;
+        }
+        _encoder = _encoders.Create(_options.BitrateKbps, _options.EncoderQuality);
+        _encoded = new byte[_encoder.MaxOutputBytes(FrameSamples)];
+        _assembler = new Mp3FrameAssembler(_encoder.MaxOutputBytes(BlockSamples) * 2);
+        _pacer ??= new Pacer(_time, StationFormat.SampleRate);
+        _running = true;
+        Log.OnAir(_logger, _options.BitrateKbps, StationFormat.SampleRate, _options.EncoderQuality);
+    }
+
+    /// <summary>Produces every frame that is due by now; returns how long until the next one is.</summary>
+    internal TimeSpan ProduceDue()
+    {
+        var pacer = _pacer ?? throw new InvalidOperationException("Initialize first.");
+        var due = pacer.SamplesDue;
+        if (due - _produced > s_maxCatchUp.TotalSeconds * StationFormat.SampleRate)
+        {
+            Interlocked.Increment(ref _underruns);
+            Log.Stalled(_logger, (due - _produced) / (double)StationFormat.SampleRate);
+            pacer.Restart(_produced);
+            due = _produced + FrameSamples;
+        }
+        while (_produced + FrameSamples <= due)
+        {
+            _playout.Read(_frame);
+            var bytes = _encoder!.Encode(_frame, _encoded);
+            _assembler!.Append(_encoded.AsSpan(0, bytes));
+            Interlocked.Add(ref _produced, FrameSamples);
+            if (_assembler.WholeFrames >= FramesPerBlock)
+            {
+                Publish();
+            }
+        }
+        return pacer.UntilDue(_produced + FrameSamples);
+    }
+
+    private void Publish()
+    {
+        var frames = _assembler!.TakeWholeFrames(out var frameCount);
+        var changed = _mark is null || _nextTrack.Pending;
+        if (changed)
+        {
+            var track = _nextTrack.Track;
+            _mark = new TrackMark(track, track?.DisplayTitle ?? _options.StationName, _buffer.EndPosition, _time.GetUtcNow());
+            _nextTrack = (track, false);
+        }
+        _buffer.Publish(frames, frameCount, _mark!);
+        Interlocked.Add(ref _framesEncoded, frameCount);
+        if (changed)
+        {
+            TrackChanged?.Invoke(_mark!);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "On air: MP3 {Bitrate} kbps CBR, {SampleRate} Hz joint stereo, LAME -q {Quality}.", EventName = "OnAir")]
+        public static partial void OnAir(ILogger logger, int bitrate, int sampleRate, int quality);
+
+        [LoggerMessage(2, LogLevel.Warning, "Air chain stalled {Seconds:F1} s behind real time; restarting its clock.", EventName = "Stalled")]
+        public static partial void Stalled(ILogger logger, double seconds);
+
+        [LoggerMessage(3, LogLevel.Critical, "Air chain failed: the station is off the air.", EventName = "ChainFailed")]
+        public static partial void ChainFailed(ILogger logger, Exception exception);
+    }
+}
+
+/// <summary>
+/// Set <see cref="External"/> to drive the chain by calling <see cref="AirChain.ProduceDue"/> instead of
+/// its own loop: tests on a fake clock step time and make exactly that audio, with no timer races.
+/// </summary>
+internal sealed class AirChainStepping
+{
+    public bool External { get; init; }
+}

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace RadioServer.Audio;
+
+internal static class AudioServiceCollectionExtensions
+{
+    public static IServiceCollection AddAudio(this IServiceCollection services)
+    {
+        services.TryAddSingleton<IMp3EncoderFactory, LameMp3EncoderFactory>();
+        services.TryAddSingleton<AirChain>();
+        services.AddHostedService(sp => sp.GetRequiredService<AirChain>());
+        return services;
+    }
+}

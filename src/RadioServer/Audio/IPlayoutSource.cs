@@ -1,0 +1,17 @@
+using RadioServer.Library;
+
+namespace RadioServer.Audio;
+
+/// <summary>
+/// "What plays next": the only thing the air chain asks of the rest of the station. The library loop
+/// implements it now; the scheduler replaces it without touching the encoder or the listeners.
+/// Called on the audio thread: it must answer at once (no I/O beyond a snapshot read).
+/// </summary>
+internal interface IPlayoutSource
+{
+    /// <summary>The next track, or null when there is nothing to play (the chain then airs silence).</summary>
+    TrackInfo? Next();
+
+    /// <summary>The track could not be decoded; don't offer it again until it changes.</summary>
+    void Failed(TrackInfo track);
+}

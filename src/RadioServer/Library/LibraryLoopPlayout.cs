@@ -1,0 +1,23 @@
+using RadioServer.Audio;
+
+namespace RadioServer.Library;
+
+/// <summary>Plays the whole library in path order, round and round: the air chain's source until a scheduler replaces it.</summary>
+internal sealed class LibraryLoopPlayout(MediaLibrary library) : IPlayoutSource
+{
+    private string? _lastPath;
+
+    public TrackInfo? Next()
+    {
+        var tracks = library.Tracks;
+        if (tracks.IsEmpty)
+        {
+            return null;
+        }
+        var next = _lastPath is null ? tracks[0] : tracks.FirstOrDefault(t => string.CompareOrdinal(t.Path, _lastPath) > 0) ?? tracks[0];
+        _lastPath = next.Path;
+        return next;
+    }
+
+    public void Failed(TrackInfo track) => library.MarkFailed(track);
+}

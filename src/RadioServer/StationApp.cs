@@ -1,0 +1,40 @@
+using System.Text;
+using RadioServer.Audio;
+using RadioServer.Library;
+using RadioServer.Station;
+using RadioServer.Streaming;
+
+namespace RadioServer;
+
+/// <summary>Builds the whole station; <c>Program</c> runs it, tests start it on 127.0.0.1:0 with their own fakes.</summary>
+internal static class StationApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Icecast sends icy-name and friends as UTF-8 bytes; Kestrel's default refuses non-ASCII values.
+            kestrel.ResponseHeaderEncodingSelector = _ => Encoding.UTF8;
+            // Listeners hold their connection for hours; Kestrel's per-connection limits stay as they are.
+            kestrel.Limits.MaxConcurrentConnections = null;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = null;
+        });
+
+        builder.Services
+            .AddStation()
+            .AddLibrary()
+            .AddStreaming()
+            .AddAudio();
+
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapStreaming();
+        return app;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text;
+
+namespace RadioServer.Streaming;
+
+/// <summary>
+/// SHOUTcast/Icecast in-stream metadata: one length byte (the block length / 16), then
+/// <c>StreamTitle='…';</c> padded with zeros to that length. A lone zero byte means "unchanged".
+/// </summary>
+internal static class IcyMetadata
+{
+    /// <summary>The length byte can say at most 255 x 16 bytes.</summary>
+    public const int MaxPayload = 255 * 16;
+
+    public static readonly byte[] Unchanged = [0];
+
+    public static byte[] Encode(string streamTitle)
+    {
+        const string prefix = "StreamTitle='";
+        const string suffix = "';";
+        var room = MaxPayload - Encoding.UTF8.GetByteCount(prefix + suffix);
+        var title = Truncate(streamTitle.Replace('\n', ' ').Replace('\r', ' '), room);
+        var payload = Encoding.UTF8.GetBytes(prefix + title + suffix);
+        var blocks = (payload.Length + 15) / 16;
+        var block = new byte[1 + (blocks * 16)];
+        block[0] = (byte)blocks;
+        payload.CopyTo(block, 1);
+        return block;
+    }
+
+    /// <summary>Reads StreamTitle out of a metadata payload (the bytes after the length byte); null when absent.</summary>
+    public static string? ParseStreamTitle(ReadOnlySpan<byte> payload)
+    {
+        var text = Encoding.UTF8.GetString(payload).TrimEnd('\0');
+        const string key = "StreamTitle='";
+        var start = text.IndexOf(key, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+        start += key.Length;
+        var end = text.IndexOf("';", start, StringComparison.Ordinal);
+        return end < 0 ? text[start..] : text[start..end];
+    }
+
+    private static string Truncate(string text, int maxBytes)
+    {
+        if (Encoding.UTF8.GetByteCount(text) <= maxBytes)
+        {
+            return text;
+        }
+        var length = text.Length;
+        while (length > 0 && Encoding.UTF8.GetByteCount(text.AsSpan(0, length)) > maxBytes)
+        {
+            length--;
+        }
+        if (length > 0 && char.IsHighSurrogate(text[length - 1]))
+        {
+            length--;
+        }
+        return text[..length];
+    }
+}

@@ -1,0 +1,152 @@
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Options;
+using RadioServer.Audio;
+using RadioServer.Station;
+
+namespace RadioServer.Streaming;
+
+/// <summary>GET/HEAD on the mount (Icecast-style MP3 with optional ICY metadata) and the .m3u/.pls playlists.</summary>
+internal static partial class StreamEndpoints
+{
+    // Caps what the kernel holds for one listener, so a player that stops reading fills its queue
+    // within seconds and meets the queue limit, rather than hiding megabytes in autotuned socket buffers.
+    private const int ListenerSendBufferBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapStreaming(this IEndpointRouteBuilder endpoints)
+    {
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<RadioOptions>>().Value;
+        endpoints.MapMethods(options.MountPath, [HttpMethods.Get, HttpMethods.Head], ServeStreamAsync);
+        endpoints.MapGet("/listen.m3u", (HttpRequest request, IOptions<RadioOptions> o) =>
+            Results.Text($"#EXTM3U\n#EXTINF:-1,{o.Value.StationName}\n{StreamUrl(request, o.Value)}\n", "audio/x-mpegurl", Encoding.UTF8));
+        endpoints.MapGet("/listen.pls", (HttpRequest request, IOptions<RadioOptions> o) =>
+            Results.Text($"[playlist]\nNumberOfEntries=1\nFile1={StreamUrl(request, o.Value)}\nTitle1={o.Value.StationName}\nLength1=-1\nVersion=2\n", "audio/x-scpls", Encoding.UTF8));
+        var buffer = endpoints.ServiceProvider.GetRequiredService<BroadcastBuffer>();
+        endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(buffer.Complete);
+        return endpoints;
+    }
+
+    internal static string StreamUrl(HttpRequest request, RadioOptions options) =>
+        $"{request.Scheme}://{request.Host}{request.PathBase}{options.MountPath}";
+
+    private static async Task ServeStreamAsync(HttpContext context, BroadcastBuffer buffer, ListenerRegistry registry, IOptions<RadioOptions> options, ILoggerFactory loggers)
+    {
+        var o = options.Value;
+        var request = context.Request;
+        var response = context.Response;
+        var wantsMetadata = request.Headers.TryGetValue("Icy-MetaData", out var icy) && icy.ToString().Trim() == "1";
+        var metaInt = wantsMetadata ? o.MetaInt : 0;
+
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "audio/mpeg";
+        var headers = response.Headers;
+        headers.CacheControl = "no-cache, no-store";
+        headers.Pragma = "no-cache";
+        headers.Expires = "Mon, 26 Jul 1997 05:00:00 GMT";
+        headers.AccessControlAllowOrigin = "*";
+        headers["icy-name"] = HeaderSafe(o.StationName);
+        headers["icy-description"] = HeaderSafe(o.Description);
+        headers["icy-genre"] = HeaderSafe(o.Genre);
+        headers["icy-url"] = HeaderSafe(o.Url);
+        headers["icy-br"] = o.BitrateKbps.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["icy-pub"] = o.Public ? "1" : "0";
+        headers["ice-audio-info"] = FormattableString.Invariant($"ice-samplerate={StationFormat.SampleRate};ice-bitrate={o.BitrateKbps};ice-channels={StationFormat.Channels}");
+        if (metaInt > 0)
+        {
+            headers["icy-metaint"] = metaInt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (HttpMethods.IsHead(request.Method) || buffer.IsCompleted)
+        {
+            return;
+        }
+
+        // A live stream has no length; a listener is ended by the queue-limit rule, never by Kestrel's
+        // minimum data rate, which would cut a player that pauses briefly.
+        if (context.Features.Get<IHttpMinResponseDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = null;
+        }
+        TryLimitSendBuffer(context);
+
+        var session = registry.Join(context, metaInt);
+        var aborted = context.RequestAborted;
+        try
+        {
+            // Headers now, so players show the station at once: StartAsync alone leaves them in the pipe.
+            await response.StartAsync(aborted);
+            var writer = response.BodyWriter;
+            await writer.FlushAsync(aborted);
+            var cursor = buffer.BurstStart(o.BurstSizeBytes);
+            while (!aborted.IsCancellationRequested)
+            {
+                await buffer.WaitForAsync(cursor);
+                if (buffer.IsCompleted)
+                {
+                    session.TrySetLeaveReason(LeaveReason.ServerStopping);
+                    break;
+                }
+                ChunkRead read;
+                while ((read = buffer.TryRead(cursor, out var chunk)) == ChunkRead.Ok)
+                {
+                    session.Write(writer, chunk!);
+                    cursor++;
+                }
+                if (read == ChunkRead.Evicted)
+                {
+                    session.TrySetLeaveReason(LeaveReason.TooSlow);
+                    break;
+                }
+                var flush = await writer.FlushAsync(aborted);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ConnectionResetException or ConnectionAbortedException or SocketException or ObjectDisposedException)
+        {
+            // The player hung up or was dropped: the normal end of a listen.
+        }
+        catch (Exception ex)
+        {
+            session.TrySetLeaveReason(LeaveReason.Error);
+            Log.ListenerFailed(loggers.CreateLogger(typeof(StreamEndpoints).FullName!), session.Id, ex);
+        }
+        finally
+        {
+            registry.Leave(session);
+        }
+    }
+
+    private static void TryLimitSendBuffer(HttpContext context)
+    {
+        try
+        {
+            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            {
+                socket.SendBufferSize = ListenerSendBufferBytes;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or NotSupportedException)
+        {
+        }
+    }
+
+    private static string HeaderSafe(string value) =>
+        string.Create(value.Length, value, static (span, v) =>
+        {
+            for (var i = 0; i < v.Length; i++)
+            {
+                span[i] = char.IsControl(v[i]) ? ' ' : v[i];
+            }
+        });
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Listener {ListenerId} failed.", EventName = "ListenerFailed")]
+        public static partial void ListenerFailed(ILogger logger, long listenerId, Exception exception);
+    }
+}

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace RadioServer.Streaming;
+
+internal static class StreamingServiceCollectionExtensions
+{
+    public static IServiceCollection AddStreaming(this IServiceCollection services)
+    {
+        services.TryAddSingleton<BroadcastBuffer>();
+        services.TryAddSingleton<ListenerRegistry>();
+        services.AddHostedService(sp => sp.GetRequiredService<ListenerRegistry>());
+        return services;
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using RadioServer.Audio;
+using RadioServer.Library;
+using RadioServer.Streaming;
+
+namespace RadioServer.Tests.Infrastructure;
+
+/// <summary>
+/// The real server on 127.0.0.1, port 0, with its own media folder. With a fake clock (the default)
+/// a test steps time and the air chain makes exactly that much audio, as fast as the CPU allows.
+/// </summary>
+internal sealed class TestStation : IAsyncDisposable
+{
+    private TestStation(WebApplication app, FakeTimeProvider? time, ListLoggerProvider logs, Uri baseUri)
+    {
+        App = app;
+        Time = time;
+        Logs = logs;
+        BaseUri = baseUri;
+    }
+
+    public WebApplication App { get; }
+
+    public FakeTimeProvider? Time { get; }
+
+    public ListLoggerProvider Logs { get; }
+
+    public Uri BaseUri { get; }
+
+    public AirChain Chain => App.Services.GetRequiredService<AirChain>();
+
+    public BroadcastBuffer Buffer => App.Services.GetRequiredService<BroadcastBuffer>();
+
+    public ListenerRegistry Listeners => App.Services.GetRequiredService<ListenerRegistry>();
+
+    public MediaLibrary Library => App.Services.GetRequiredService<MediaLibrary>();
+
+    public static async Task<TestStation> StartAsync(string mediaPath, IDictionary<string, string?>? settings = null, bool fakeTime = true, Action<IServiceCollection>? services = null)
+    {
+        var args = new List<string> { "--urls", "http://127.0.0.1:0", $"--Radio:MediaPath={mediaPath}", $"--Radio:RootPath={Path.GetDirectoryName(mediaPath)}" };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            args.Add($"--{key}={value}");
+        }
+        // A fixed, arbitrary start: a Thursday in the middle of the day, UTC.
+        var time = fakeTime ? new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)) : null;
+        var logs = new ListLoggerProvider();
+        var app = StationApp.Build([.. args], builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(logs);
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            if (time is not null)
+            {
+                builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
+                builder.Services.AddSingleton(new AirChainStepping { External = true });
+            }
+            services?.Invoke(builder.Services);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestStation(app, time, logs, new Uri(address));
+    }
+
+    /// <summary>Steps the fake clock by <paramref name="total"/> in <paramref name="step"/>s; after each the air chain makes the audio now due.</summary>
+    public async Task AdvanceAsync(TimeSpan total, TimeSpan? step = null, Func<Task>? afterEachStep = null)
+    {
+        var time = Time ?? throw new InvalidOperationException("This station runs on the real clock.");
+        var stride = step ?? TimeSpan.FromMilliseconds(100);
+        for (var done = TimeSpan.Zero; done < total; done += stride)
+        {
+            time.Advance(stride < total - done ? stride : total - done);
+            Chain.ProduceDue();
+            if (afterEachStep is not null)
+            {
+                await afterEachStep();
+            }
+        }
+    }
+
+    public Uri Url(string path) => new(BaseUri, path);
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await App.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            await App.DisposeAsync();
+        }
+    }
+}
