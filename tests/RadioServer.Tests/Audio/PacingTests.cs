@@ -39,7 +39,7 @@ public sealed class PacingTests
         {
             // Wake when asked, plus 0-40 ms of timer lateness: the jitter a loaded machine has.
             var wait = chain.ProduceDue();
-            Assert.InRange(wait, TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(26.2));
+            Assert.InRange(wait, TimeSpan.FromTicks(1), TimeSpan.FromMilliseconds(104.5)); // one block
             var step = wait + TimeSpan.FromTicks(random.Next(0, 400_000));
             time.Advance(step);
             elapsed += step;
@@ -49,7 +49,7 @@ public sealed class PacingTests
         chain.ProduceDue();
         var expected = (long)(elapsed.TotalSeconds * 44100);
         Assert.InRange(chain.SamplesProduced, expected - 1152, expected);
-        Assert.True(worst <= 1152 * 3, $"worst lag {worst} samples"); // between wake-ups only
+        Assert.True(worst <= 1152 * 6, $"worst lag {worst} samples"); // between wake-ups only: a block plus the timer's lateness
         Assert.InRange(chain.FramesEncoded, (expected / 1152) - 4, expected / 1152);
         Assert.Equal(chain.FramesEncoded * FakeEncoder.FrameBytes, buffer.EndPosition);
         Assert.Equal(0, chain.Underruns);

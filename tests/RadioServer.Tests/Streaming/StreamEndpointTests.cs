@@ -181,7 +181,12 @@ public sealed class StreamEndpointTests : IDisposable
         var quitter = await StreamClient.ConnectAsync(station.Url("/stream"));
         await quitter.WaitForAudioAsync(1000);
         await quitter.DisposeAsync();
-        await station.AdvanceAsync(TimeSpan.FromSeconds(2)); // the next chunks find the connection gone
+        // The server learns of the hang-up when a write fails: keep the air going until it does.
+        for (var i = 0; i < 100 && !left.Task.IsCompleted; i++)
+        {
+            await station.AdvanceAsync(TimeSpan.FromMilliseconds(200));
+            await Task.WhenAny(left.Task, Task.Delay(50));
+        }
         var session = await left.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(RadioServer.Streaming.LeaveReason.ClientClosed, session.LeaveReason);
 

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using RadioServer.Benchmarks;
+
+// dotnet run -c Release --project bench/RadioServer.Benchmarks -- [chain|encoder|decode|all] [--minutes N] [--media DIR]
+var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var minutes = ArgValue(args, "--minutes", 30);
+var media = Path.GetFullPath(ArgOption(args, "--media") ?? Path.Combine(RepoRoot(), "media"));
+
+Console.WriteLine($"# RadioServer benchmarks ({Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd})");
+if (mode is "chain" or "all")
+{
+    ChainBenchmark.Run(media, minutes);
+}
+if (mode is "encoder" or "all")
+{
+    EncoderBenchmark.Run(minutes);
+}
+if (mode is "decode" or "all")
+{
+    DecodeBenchmark.Run(media);
+}
+if (mode is "nlayer")
+{
+    DecodeBenchmark.RunNLayerDirect(media);
+}
+return 0;
+
+static int ArgValue(string[] args, string name, int fallback) =>
+    ArgOption(args, name) is { } value ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+static string? ArgOption(string[] args, string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static string RepoRoot() => RadioServer.Station.StationPaths.FindRoot(AppContext.BaseDirectory);
+
+namespace RadioServer.Benchmarks
+{
+    /// <summary>CPU time of this process (all threads: JIT, GC, the work) between two points.</summary>
+    internal sealed class CpuMeter
+    {
+        private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        private readonly long _allocated = GC.GetTotalAllocatedBytes(precise: true);
+        private readonly Stopwatch _wall = Stopwatch.StartNew();
+
+        public TimeSpan Cpu => Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+
+        public TimeSpan Wall => _wall.Elapsed;
+
+        public long Allocated => GC.GetTotalAllocatedBytes(precise: true) - _allocated;
+    }
+}
