@@ -1,8 +1,11 @@
 using System.Text;
 using RadioServer.Audio;
+using RadioServer.Auth;
 using RadioServer.Library;
+using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
+using RadioServer.Web;
 
 namespace RadioServer;
 
@@ -15,6 +18,7 @@ internal static class StationApp
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
+            WebRootPath = "Web/wwwroot",
         });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -27,14 +31,21 @@ internal static class StationApp
 
         builder.Services
             .AddStation()
+            .AddApiKeyAuth()
             .AddLibrary()
+            .AddScheduling()
             .AddStreaming()
             .AddAudio();
 
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapStreaming();
+        app.MapSchedule();
+        app.MapWeb();
+        app.Services.GetRequiredService<ApiKeys>(); // generated keys are printed at start, not at the first request
         return app;
     }
 }

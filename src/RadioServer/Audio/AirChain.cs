@@ -49,7 +49,7 @@ internal sealed partial class AirChain : BackgroundService
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _playout = new PlayoutSampleProvider(playout, logger);
+        _playout = new PlayoutSampleProvider(playout, logger, time);
         _playout.TrackStarted += (track, _) => _nextTrack = (track, true);
     }
 

@@ -14,4 +14,10 @@ internal interface IPlayoutSource
 
     /// <summary>The track could not be decoded; don't offer it again until it changes.</summary>
     void Failed(TrackInfo track);
+
+    /// <summary>
+    /// When <paramref name="track"/>, now playing, must end (a hard slot boundary, or a soft one's overrun
+    /// limit); null to let it finish. Asked every frame, so it must be cheap.
+    /// </summary>
+    DateTimeOffset? CutAt(TrackInfo track);
 }

@@ -10,8 +10,13 @@ namespace RadioServer.Audio;
 /// starts inside the same read, so a bad file costs no air time. With nothing to play it reads silence.
 /// Owns no thread; called only by the air chain.
 /// </summary>
-internal sealed partial class PlayoutSampleProvider(IPlayoutSource playout, ILogger logger, Func<string, DecodedTrack>? open = null) : ISampleProvider
+internal sealed partial class PlayoutSampleProvider(IPlayoutSource playout, ILogger logger, TimeProvider time, Func<string, DecodedTrack>? open = null) : ISampleProvider
 {
+    /// <summary>A cut fades the running track out over this long, starting this long before the boundary, so the next item starts on time.</summary>
+    public static readonly TimeSpan CutFade = TimeSpan.FromMilliseconds(500);
+
+    private static readonly int s_cutFadeSamples = (int)(CutFade.TotalSeconds * StationFormat.SampleRate);
+
     // Bounds the work of one read when many files in a row are bad; the rest of the block is silence
     // and the next block tries again (bad files have left the rotation by then).
     private const int MaxOpensPerRead = 8;
@@ -20,6 +25,7 @@ internal sealed partial class PlayoutSampleProvider(IPlayoutSource playout, ILog
     private DecodedTrack? _current;
     private TrackInfo? _currentTrack;
     private long _currentSamplesRead;
+    private int _fadeLeft = -1; // sample frames of fade-out left; -1 when not cutting
 
     public WaveFormat WaveFormat => StationFormat.WaveFormat;
 
@@ -55,11 +61,25 @@ internal sealed partial class PlayoutSampleProvider(IPlayoutSource playout, ILog
                     continue; // that file was bad; try the next one
                 }
             }
-            var read = ReadCurrent(buffer[filled..]);
+            if (_fadeLeft < 0 && _currentTrack is not null && playout.CutAt(_currentTrack) is { } cutAt && time.GetUtcNow() >= cutAt - CutFade)
+            {
+                Log.TrackCut(logger, _currentTrack.DisplayTitle, cutAt);
+                _fadeLeft = s_cutFadeSamples;
+            }
+            var want = buffer[filled..];
+            if (_fadeLeft >= 0)
+            {
+                want = want[..Math.Min(want.Length, _fadeLeft * StationFormat.Channels)];
+            }
+            var read = want.IsEmpty ? 0 : ReadCurrent(want);
             if (read == 0)
             {
-                CloseCurrent(ended: true);
+                CloseCurrent(ended: _fadeLeft < 0);
                 continue;
+            }
+            if (_fadeLeft >= 0)
+            {
+                FadeOut(want[..read]);
             }
             filled += read;
         }
@@ -111,8 +131,22 @@ internal sealed partial class PlayoutSampleProvider(IPlayoutSource playout, ILog
         }
     }
 
+    private void FadeOut(Span<float> samples)
+    {
+        for (var i = 0; i < samples.Length; i += StationFormat.Channels)
+        {
+            var gain = _fadeLeft / (float)s_cutFadeSamples;
+            for (var c = 0; c < StationFormat.Channels; c++)
+            {
+                samples[i + c] *= gain;
+            }
+            _fadeLeft = Math.Max(0, _fadeLeft - 1);
+        }
+    }
+
     private void CloseCurrent(bool ended)
     {
+        _fadeLeft = -1;
         if (ended && _currentSamplesRead == 0 && _currentTrack is not null)
         {
             // Opened but produced nothing: a truncated file or one with headers and no audio.
@@ -130,6 +164,9 @@ internal sealed partial class PlayoutSampleProvider(IPlayoutSource playout, ILog
 
         [LoggerMessage(2, LogLevel.Warning, "Skipped media file {File}: {Reason}.", EventName = "TrackSkipped")]
         public static partial void TrackSkipped(ILogger logger, string file, string reason);
+
+        [LoggerMessage(4, LogLevel.Information, "Cutting {Title} for the slot boundary at {CutAt:O}.", EventName = "TrackCut")]
+        public static partial void TrackCut(ILogger logger, string title, DateTimeOffset cutAt);
 
         [LoggerMessage(3, LogLevel.Warning, "Media file {File} failed after {Seconds:F1} s and was cut: {Reason}.", EventName = "TrackFailed")]
         public static partial void TrackFailed(ILogger logger, string file, double seconds, string reason);

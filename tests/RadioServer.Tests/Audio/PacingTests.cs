@@ -90,6 +90,8 @@ public sealed class PacingTests
         public void Failed(TrackInfo track)
         {
         }
+
+        public DateTimeOffset? CutAt(TrackInfo track) => null;
     }
 
     private sealed class FakeEncoderFactory : IMp3EncoderFactory

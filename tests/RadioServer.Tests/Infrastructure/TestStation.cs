@@ -42,7 +42,9 @@ internal sealed class TestStation : IAsyncDisposable
 
     public MediaLibrary Library => App.Services.GetRequiredService<MediaLibrary>();
 
-    public static async Task<TestStation> StartAsync(string mediaPath, IDictionary<string, string?>? settings = null, bool fakeTime = true, Action<IServiceCollection>? services = null)
+    public RadioServer.Scheduling.ScheduleStore Schedule => App.Services.GetRequiredService<RadioServer.Scheduling.ScheduleStore>();
+
+    public static async Task<TestStation> StartAsync(string mediaPath, IDictionary<string, string?>? settings = null, bool fakeTime = true, Action<IServiceCollection>? services = null, DateTimeOffset? start = null)
     {
         var args = new List<string> { "--urls", "http://127.0.0.1:0", $"--Radio:MediaPath={mediaPath}", $"--Radio:RootPath={Path.GetDirectoryName(mediaPath)}" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -50,7 +52,7 @@ internal sealed class TestStation : IAsyncDisposable
             args.Add($"--{key}={value}");
         }
         // A fixed, arbitrary start: a Thursday in the middle of the day, UTC.
-        var time = fakeTime ? new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)) : null;
+        var time = fakeTime ? new FakeTimeProvider(start ?? new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)) : null;
         var logs = new ListLoggerProvider();
         var app = StationApp.Build([.. args], builder =>
         {

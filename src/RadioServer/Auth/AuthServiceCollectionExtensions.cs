@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace RadioServer.Auth;
+
+internal static class AuthServiceCollectionExtensions
+{
+    public const string HostPolicy = "host";
+    public const string OperatorPolicy = "operator";
+
+    public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        services.AddSingleton<ApiKeys>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(HostPolicy, p => p.RequireRole(Roles.Host, Roles.Operator))
+            .AddPolicy(OperatorPolicy, p => p.RequireRole(Roles.Operator));
+        return services;
+    }
+}

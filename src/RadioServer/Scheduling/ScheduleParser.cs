@@ -1,0 +1,450 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using RadioServer.Audio.Decoding;
+
+namespace RadioServer.Scheduling;
+
+/// <summary>
+/// Reads schedule.json into a <see cref="Schedule"/>, reporting every error and warning in one pass
+/// (as reverse-proxy's ConfigValidator does), each with its JSON path, line and column.
+/// </summary>
+internal sealed partial class ScheduleParser(string mediaRoot)
+{
+    private static readonly JsonSerializerOptions s_json = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    private static readonly Dictionary<string, DayOfWeek> s_days = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["mon"] = DayOfWeek.Monday, ["monday"] = DayOfWeek.Monday,
+        ["tue"] = DayOfWeek.Tuesday, ["tuesday"] = DayOfWeek.Tuesday,
+        ["wed"] = DayOfWeek.Wednesday, ["wednesday"] = DayOfWeek.Wednesday,
+        ["thu"] = DayOfWeek.Thursday, ["thursday"] = DayOfWeek.Thursday,
+        ["fri"] = DayOfWeek.Friday, ["friday"] = DayOfWeek.Friday,
+        ["sat"] = DayOfWeek.Saturday, ["saturday"] = DayOfWeek.Saturday,
+        ["sun"] = DayOfWeek.Sunday, ["sunday"] = DayOfWeek.Sunday,
+    };
+
+    private readonly string _mediaRoot = Path.TrimEndingDirectorySeparator(Path.GetFullPath(mediaRoot));
+    private readonly List<ScheduleIssue> _errors = [];
+    private readonly List<ScheduleIssue> _warnings = [];
+    private JsonLineMap _lines = null!;
+
+    public ScheduleParseResult Parse(string json)
+    {
+        _errors.Clear();
+        _warnings.Clear();
+        _lines = JsonLineMap.Build(json);
+        ScheduleFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize<ScheduleFile>(json, s_json);
+        }
+        catch (JsonException ex)
+        {
+            var message = ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
+            return Fail(new ScheduleIssue(ex.Path?.TrimStart('$', '.') ?? "", (int?)ex.LineNumber + 1, (int?)ex.BytePositionInLine + 1, message));
+        }
+        if (file is null)
+        {
+            return Fail(new ScheduleIssue("", 1, 1, "The schedule is empty (null)."));
+        }
+
+        TimeZoneInfo? zone = null;
+        if (string.IsNullOrWhiteSpace(file.TimeZone))
+        {
+            Error("timeZone", "A time zone is required, as an IANA id such as \"Europe/Berlin\".");
+        }
+        else if (!TimeZoneInfo.TryFindSystemTimeZoneById(file.TimeZone, out zone))
+        {
+            Error("timeZone", $"Unknown time zone \"{file.TimeZone}\"; use an IANA id such as \"Europe/Berlin\".");
+        }
+
+        Playlist? automation = null;
+        if (file.Automation?.Playlist is null)
+        {
+            Error("automation.playlist", "The automation playlist is required: it plays whenever no show is on.");
+        }
+        else
+        {
+            automation = ReadPlaylist(file.Automation.Playlist, "automation.playlist");
+        }
+
+        var shows = new List<Show>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var shelf = file.Shows ?? [];
+        for (var i = 0; i < shelf.Count; i++)
+        {
+            if (ReadShow(shelf[i], i, ids) is { } show)
+            {
+                shows.Add(show);
+            }
+        }
+        CheckOverlaps(_slotsForOverlap);
+
+        if (_errors.Count > 0 || zone is null || automation is null)
+        {
+            return new ScheduleParseResult(null, [.. _errors], [.. _warnings]);
+        }
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+        var schedule = new Schedule(zone, file.Automation?.Title?.Trim() is { Length: > 0 } t ? t : "Automation", automation, [.. shows], json, hash);
+        return new ScheduleParseResult(schedule, [], [.. _warnings]);
+    }
+
+    private Show? ReadShow(ShowFile? show, int index, HashSet<string> ids)
+    {
+        var path = $"shows[{index}]";
+        if (show is null)
+        {
+            Error(path, "A show must be an object.");
+            return null;
+        }
+        var errorsBefore = _errors.Count;
+        if (string.IsNullOrWhiteSpace(show.Id) || !ShowId().IsMatch(show.Id))
+        {
+            Error($"{path}.id", "A show needs an id of lowercase letters, digits and dashes, such as \"morning-show\".");
+        }
+        else if (!ids.Add(show.Id))
+        {
+            Error($"{path}.id", $"The id \"{show.Id}\" is used by another show.");
+        }
+        if (string.IsNullOrWhiteSpace(show.Title))
+        {
+            Error($"{path}.title", "A show needs a title.");
+        }
+        var boundary = BoundaryMode.Hard;
+        if (show.Boundary is not null && !Enum.TryParse(show.Boundary, ignoreCase: true, out boundary))
+        {
+            Error($"{path}.boundary", $"Boundary must be \"hard\" or \"soft\", not \"{show.Boundary}\".");
+        }
+        var overrun = show.MaxOverrunSeconds ?? 300;
+        if (overrun is < 0 or > 3600)
+        {
+            Error($"{path}.maxOverrunSeconds", $"maxOverrunSeconds must be between 0 and 3600, not {overrun}.");
+        }
+        Playlist? playlist = null;
+        if (show.Playlist is null)
+        {
+            Error($"{path}.playlist", "A show needs a playlist.");
+        }
+        else
+        {
+            playlist = ReadPlaylist(show.Playlist, $"{path}.playlist");
+        }
+        var weekly = new List<WeeklySlot>();
+        var oneOffs = new List<OneOffSlot>();
+        if (show.Slots is not { Count: > 0 })
+        {
+            Error($"{path}.slots", "A show needs at least one slot.");
+        }
+        else
+        {
+            for (var i = 0; i < show.Slots.Count; i++)
+            {
+                var (weeklyBefore, oneOffsBefore) = (weekly.Count, oneOffs.Count);
+                ReadSlot(show.Slots[i], $"{path}.slots[{i}]", weekly, oneOffs);
+                if (weekly.Count > weeklyBefore)
+                {
+                    _slotIndexes[(string.IsNullOrWhiteSpace(show.Id) ? $"#{index}" : show.Id, false, weekly.Count - 1)] = i;
+                }
+                else if (oneOffs.Count > oneOffsBefore)
+                {
+                    _slotIndexes[(string.IsNullOrWhiteSpace(show.Id) ? $"#{index}" : show.Id, true, oneOffs.Count - 1)] = i;
+                }
+            }
+        }
+        var hosts = (show.Hosts ?? []).Where(h => !string.IsNullOrWhiteSpace(h)).Select(h => h!.Trim()).ToImmutableArray();
+        // Overlaps are checked for every show's valid slots, even a show with other errors: all reasons in one pass.
+        var id = string.IsNullOrWhiteSpace(show.Id) ? $"#{index}" : show.Id;
+        var compiled = new Show(id, show.Title?.Trim() ?? "", hosts, show.Description?.Trim() ?? "", boundary, TimeSpan.FromSeconds(overrun), playlist ?? EmptyPlaylist, [.. weekly], [.. oneOffs]);
+        _slotsForOverlap.Add(compiled);
+        _showIndexes.TryAdd(id, index);
+        return _errors.Count > errorsBefore || playlist is null ? null : compiled;
+    }
+
+    private void ReadSlot(SlotFile? slot, string path, List<WeeklySlot> weekly, List<OneOffSlot> oneOffs)
+    {
+        if (slot is null)
+        {
+            Error(path, "A slot must be an object.");
+            return;
+        }
+        var start = ReadTime(slot.Start, $"{path}.start", allowMidnightEnd: false)?.Time;
+        var end = ReadTime(slot.End, $"{path}.end", allowMidnightEnd: true);
+        if (start is { } s && end is { } e && s == e.Time && !e.Midnight)
+        {
+            Error($"{path}.end", $"The slot ends when it starts ({slot.Start}); a slot must last at least a minute.");
+        }
+        if (slot.Date is not null && slot.Days is not null)
+        {
+            Error(path, "A slot has either \"days\" (weekly) or \"date\" (one-off), not both.");
+            return;
+        }
+        if (slot.Date is not null)
+        {
+            var date = ReadDate(slot.Date, $"{path}.date");
+            if (slot.From is not null || slot.Until is not null)
+            {
+                Error(path, "\"from\" and \"until\" belong to weekly slots; a one-off slot has only a \"date\".");
+            }
+            if (date is { } d && start is { } st && end is { } en)
+            {
+                oneOffs.Add(new OneOffSlot(d, st, en.Time, en.Midnight));
+            }
+            return;
+        }
+        if (slot.Days is not { Count: > 0 })
+        {
+            Error(path, "A slot needs \"days\" (e.g. [\"mon\", \"fri\"]) or a \"date\" (e.g. \"2026-12-24\").");
+            return;
+        }
+        var days = new List<DayOfWeek>();
+        for (var i = 0; i < slot.Days.Count; i++)
+        {
+            if (slot.Days[i] is { } name && s_days.TryGetValue(name.Trim(), out var day))
+            {
+                if (!days.Contains(day))
+                {
+                    days.Add(day);
+                }
+            }
+            else
+            {
+                Error($"{path}.days[{i}]", $"Unknown day \"{slot.Days[i]}\"; use mon, tue, wed, thu, fri, sat or sun.");
+            }
+        }
+        var from = slot.From is null ? null : ReadDate(slot.From, $"{path}.from");
+        var until = slot.Until is null ? null : ReadDate(slot.Until, $"{path}.until");
+        if (from is { } f && until is { } u && f > u)
+        {
+            Error($"{path}.until", $"The slot's range ends ({slot.Until}) before it starts ({slot.From}).");
+        }
+        if (start is { } st2 && end is { } en2 && days.Count == slot.Days.Count)
+        {
+            weekly.Add(new WeeklySlot([.. days], st2, en2.Time, en2.Midnight, from, until));
+        }
+    }
+
+    private Playlist? ReadPlaylist(PlaylistFile playlist, string path)
+    {
+        var errorsBefore = _errors.Count;
+        var items = ReadItems(playlist.Items, $"{path}.items", out var files);
+        if (items.IsDefaultOrEmpty && _errors.Count == errorsBefore)
+        {
+            Error($"{path}.items", "The playlist is empty: list at least one file or folder of the media library.");
+        }
+        else if (files == 0 && _errors.Count == errorsBefore)
+        {
+            Error($"{path}.items", "The playlist has no playable file (.mp3, .wav, .aif, .aiff) in any of its items.");
+        }
+        var order = PlaylistOrder.Sequential;
+        if (playlist.Order is not null && !Enum.TryParse(playlist.Order, ignoreCase: true, out order))
+        {
+            Error($"{path}.order", $"Order must be \"sequential\" or \"shuffle\", not \"{playlist.Order}\".");
+        }
+        ImmutableArray<string> jingles = [];
+        var every = 0;
+        if (playlist.Jingle is { } jingle)
+        {
+            jingles = ReadItems(jingle.Items, $"{path}.jingle.items", out var jingleFiles);
+            if (jingles.IsDefaultOrEmpty || jingleFiles == 0)
+            {
+                Error($"{path}.jingle.items", "A jingle needs at least one playable file or folder.");
+            }
+            every = jingle.EveryTracks ?? 0;
+            if (every is < 1 or > 100)
+            {
+                Error($"{path}.jingle.everyTracks", "everyTracks must be between 1 and 100.");
+            }
+        }
+        return _errors.Count > errorsBefore ? null : new Playlist(items, order, jingles.IsDefault ? [] : jingles, every);
+    }
+
+    private ImmutableArray<string> ReadItems(List<string?>? items, string path, out int playableFiles)
+    {
+        playableFiles = 0;
+        if (items is null)
+        {
+            return [];
+        }
+        var result = ImmutableArray.CreateBuilder<string>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            var itemPath = $"{path}[{i}]";
+            if (string.IsNullOrWhiteSpace(item))
+            {
+                Error(itemPath, "An empty item; name a file or folder relative to the media folder.");
+                continue;
+            }
+            if (Path.IsPathRooted(item))
+            {
+                Error(itemPath, $"\"{item}\" is an absolute path; items are relative to the media folder.");
+                continue;
+            }
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(_mediaRoot, item)));
+            if (full != _mediaRoot && !full.StartsWith(_mediaRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                Error(itemPath, $"\"{item}\" is outside the media folder.");
+                continue;
+            }
+            if (File.Exists(full))
+            {
+                if (!TrackDecoder.IsSupported(full))
+                {
+                    Error(itemPath, $"\"{item}\" is not an audio file the station plays (.mp3, .wav, .aif, .aiff).");
+                    continue;
+                }
+                playableFiles++;
+            }
+            else if (Directory.Exists(full))
+            {
+                var count = Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Count(TrackDecoder.IsSupported);
+                if (count == 0)
+                {
+                    Warning(itemPath, $"The folder \"{item}\" has no audio files yet.");
+                }
+                playableFiles += count;
+            }
+            else
+            {
+                Error(itemPath, $"\"{item}\" does not exist in the media folder.");
+                continue;
+            }
+            result.Add(full);
+        }
+        return result.ToImmutable();
+    }
+
+    private (TimeOnly Time, bool Midnight)? ReadTime(string? text, string path, bool allowMidnightEnd)
+    {
+        if (text is null)
+        {
+            Error(path, "A time is required, as \"HH:mm\" (e.g. \"07:00\").");
+            return null;
+        }
+        if (allowMidnightEnd && text == "24:00")
+        {
+            return (TimeOnly.MinValue, true);
+        }
+        if (!ClockTime().IsMatch(text) || !TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+        {
+            Error(path, $"\"{text}\" is not a time of day; use \"HH:mm\" from 00:00 to 23:59{(allowMidnightEnd ? " (or 24:00 for midnight)" : "")}.");
+            return null;
+        }
+        return (time, false);
+    }
+
+    private DateOnly? ReadDate(string text, string path)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+        Error(path, $"\"{text}\" is not a date; use \"yyyy-MM-dd\" (e.g. \"2026-12-24\").");
+        return null;
+    }
+
+    /// <summary>Weekly slots of all shows, compared minute by minute of the week where their date ranges meet; one-offs against each other.</summary>
+    private void CheckOverlaps(List<Show> shows)
+    {
+        const int week = 7 * 1440;
+        var spans = new List<(Show Show, int Slot, WeeklySlot Weekly, int From, int To)>();
+        foreach (var show in shows)
+        {
+            for (var i = 0; i < show.Weekly.Length; i++)
+            {
+                var slot = show.Weekly[i];
+                var start = (slot.Start.Hour * 60) + slot.Start.Minute;
+                var end = slot.EndsAtMidnight ? 1440 : (slot.End.Hour * 60) + slot.End.Minute;
+                var length = end > start ? end - start : 1440 - start + end;
+                foreach (var day in slot.Days)
+                {
+                    var from = (((int)day + 6) % 7 * 1440) + start; // Monday-based minute of the week
+                    spans.Add((show, i, slot, from, from + length));
+                    if (from + length > week)
+                    {
+                        spans.Add((show, i, slot, from - week, from + length - week));
+                    }
+                }
+            }
+        }
+        var reported = new HashSet<(string, int, string, int)>();
+        for (var a = 0; a < spans.Count; a++)
+        {
+            for (var b = a + 1; b < spans.Count; b++)
+            {
+                var (x, y) = (spans[a], spans[b]);
+                if (ReferenceEquals(x.Weekly, y.Weekly) || x.From >= y.To || y.From >= x.To || !RangesMeet(x.Weekly, y.Weekly))
+                {
+                    continue;
+                }
+                if (reported.Add((x.Show.Id, x.Slot, y.Show.Id, y.Slot)))
+                {
+                    var day = (DayOfWeek)(((Math.Max(x.From, y.From) / 1440) + 1 + 7) % 7);
+                    Error(SlotPath(shows, y.Show, y.Slot), $"Overlaps slot {FileSlot(x.Show, x.Slot)} of show \"{x.Show.Id}\" on {day} ({x.Weekly.Start:HH\\:mm}-{End(x.Weekly)} and {y.Weekly.Start:HH\\:mm}-{End(y.Weekly)}).");
+                }
+            }
+        }
+        var oneOffs = shows.SelectMany(s => s.OneOffs.Select((o, i) => (Show: s, Index: i, Start: o.Date.ToDateTime(o.Start), End: (o.EndsAtMidnight || o.End <= o.Start ? o.Date.AddDays(1) : o.Date).ToDateTime(o.EndsAtMidnight ? TimeOnly.MinValue : o.End)))).ToList();
+        for (var a = 0; a < oneOffs.Count; a++)
+        {
+            for (var b = a + 1; b < oneOffs.Count; b++)
+            {
+                if (oneOffs[a].Start < oneOffs[b].End && oneOffs[b].Start < oneOffs[a].End)
+                {
+                    Error(SlotPath(shows, oneOffs[b].Show, oneOffs[b].Index, oneOff: true), $"Overlaps the one-off slot of show \"{oneOffs[a].Show.Id}\" on {oneOffs[a].Start:yyyy-MM-dd}.");
+                }
+            }
+        }
+    }
+
+    private static bool RangesMeet(WeeklySlot x, WeeklySlot y) =>
+        (x.Until is null || y.From is null || x.Until >= y.From) && (y.Until is null || x.From is null || y.Until >= x.From);
+
+    private static string End(WeeklySlot slot) => slot.EndsAtMidnight ? "24:00" : slot.End.ToString("HH\\:mm", CultureInfo.InvariantCulture);
+
+    // Slot indexes in the compiled show count weekly and one-off slots separately; map back to the file's index by order.
+    private string SlotPath(List<Show> shows, Show show, int index, bool oneOff = false)
+    {
+        var showIndex = _showIndexes.TryGetValue(show.Id, out var si) ? si : shows.IndexOf(show);
+        return $"shows[{showIndex}].slots[{FileSlot(show, index, oneOff)}]";
+    }
+
+    private static readonly Playlist EmptyPlaylist = new([], PlaylistOrder.Sequential, [], 0);
+    private readonly List<Show> _slotsForOverlap = [];
+    private int FileSlot(Show show, int index, bool oneOff = false) =>
+        _slotIndexes.TryGetValue((show.Id, oneOff, index), out var fileIndex) ? fileIndex : index;
+
+    private readonly Dictionary<string, int> _showIndexes = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, bool, int), int> _slotIndexes = [];
+
+    private ScheduleParseResult Fail(ScheduleIssue issue) => new(null, [issue], []);
+
+    private void Error(string path, string message)
+    {
+        var (line, column) = _lines.Find(path);
+        _errors.Add(new ScheduleIssue(path, line, column, message));
+    }
+
+    private void Warning(string path, string message)
+    {
+        var (line, column) = _lines.Find(path);
+        _warnings.Add(new ScheduleIssue(path, line, column, message));
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
+    private static partial Regex ShowId();
+
+    [GeneratedRegex(@"^([01]\d|2[0-3]):[0-5]\d$")]
+    private static partial Regex ClockTime();
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RadioServer.Audio;
+
+namespace RadioServer.Scheduling;
+
+internal static class SchedulingServiceCollectionExtensions
+{
+    public static IServiceCollection AddScheduling(this IServiceCollection services)
+    {
+        services.TryAddSingleton<ScheduleStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScheduleStore>());
+        services.Replace(ServiceDescriptor.Singleton<IPlayoutSource, ScheduledPlayout>());
+        return services;
+    }
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.FileProviders;
+
+namespace RadioServer.Web;
+
+/// <summary>The static pages (Web/wwwroot, copied next to the app): /host for now.</summary>
+internal static class WebEndpoints
+{
+    public static WebApplication MapWeb(this WebApplication app)
+    {
+        app.UseStaticFiles();
+        app.MapGet("/host", (IWebHostEnvironment env) => Page(env, "host.html"));
+        return app;
+    }
+
+    private static IResult Page(IWebHostEnvironment env, string name)
+    {
+        var file = env.WebRootFileProvider.GetFileInfo(name);
+        return file.Exists && file.PhysicalPath is { } path
+            ? Results.File(path, "text/html; charset=utf-8")
+            : Results.Problem(statusCode: 404, title: $"{name} is missing from the web root.");
+    }
+}
