@@ -40,11 +40,14 @@ internal static class ScheduleEndpoints
         return new ScheduleNowDto(schedule.Zone.Id, Local(schedule, now), slot, next is null ? null : ToDto(schedule, next));
     }
 
+    /// <summary>Seven station-zone dates from the start of today, so a week grid has exactly seven columns.</summary>
     internal static ScheduleWeekDto Week(Schedule schedule, DateTimeOffset now)
     {
-        var to = now.AddDays(7);
-        var occurrences = schedule.Occurrences(now, to).Select(o => ToDto(schedule, o)).ToList();
-        return new ScheduleWeekDto(schedule.Zone.Id, Local(schedule, now), Local(schedule, to), occurrences);
+        var today = DateOnly.FromDateTime(Local(schedule, now).DateTime);
+        var from = ZoneTime.ToUtc(today.ToDateTime(TimeOnly.MinValue), schedule.Zone);
+        var to = ZoneTime.ToUtc(today.AddDays(7).ToDateTime(TimeOnly.MinValue), schedule.Zone);
+        var occurrences = schedule.Occurrences(from, to).Select(o => ToDto(schedule, o)).ToList();
+        return new ScheduleWeekDto(schedule.Zone.Id, Local(schedule, from), Local(schedule, to), occurrences);
     }
 
     private static async Task<IResult> ReplaceAsync(HttpRequest request, ScheduleStore store)

@@ -171,7 +171,9 @@ public sealed class ScheduleApiTests : IDisposable
         Assert.Equal("2026-03-29T04:00:00+02:00", now.GetProperty("current").GetProperty("end").GetString());
 
         var week = await http.GetFromJsonAsync<JsonElement>("/api/schedule/week");
-        Assert.Equal(2, week.GetProperty("occurrences").GetArrayLength()); // this Sunday and the next
+        Assert.Equal("2026-03-29T00:00:00+01:00", week.GetProperty("from").GetString()); // seven dates from the start of today
+        Assert.Equal("2026-04-05T00:00:00+02:00", week.GetProperty("to").GetString());
+        Assert.Equal(1, week.GetProperty("occurrences").GetArrayLength()); // next Sunday is the eighth date
     }
 
     [Fact]
