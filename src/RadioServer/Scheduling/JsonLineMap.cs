@@ -12,6 +12,9 @@ internal sealed class JsonLineMap
     {
     }
 
+    /// <summary>Every path seen, in document order.</summary>
+    public IEnumerable<string> Paths => _positions.Keys;
+
     public static JsonLineMap Build(string json)
     {
         var map = new JsonLineMap();

@@ -20,8 +20,11 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         PropertyNameCaseInsensitive = true,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        // Unknown properties are reported by CheckUnknownProperties, all of them, rather than thrown one at a time.
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     };
+
+    private static readonly HashSet<string> s_knownPaths = BuildKnownPaths();
 
     private static readonly Dictionary<string, DayOfWeek> s_days = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -58,6 +61,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         {
             return Fail(new ScheduleIssue("", 1, 1, "The schedule is empty (null)."));
         }
+        CheckUnknownProperties();
 
         TimeZoneInfo? zone = null;
         if (string.IsNullOrWhiteSpace(file.TimeZone))
@@ -408,6 +412,31 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         }
     }
 
+    private void CheckUnknownProperties()
+    {
+        foreach (var path in _lines.Paths)
+        {
+            if (path.Length > 0 && !s_knownPaths.Contains(ArrayIndex().Replace(path, "[]")))
+            {
+                var name = path[(Math.Max(path.LastIndexOf('.'), path.LastIndexOf(']')) + 1)..];
+                Error(path, $"Unknown property \"{name.TrimStart('.')}\" (see docs/schedule.md for the format).");
+            }
+        }
+    }
+
+    private static HashSet<string> BuildKnownPaths()
+    {
+        string[] playlist = ["", ".items", ".items[]", ".order", ".jingle", ".jingle.items", ".jingle.items[]", ".jingle.everyTracks"];
+        string[] slot = ["", ".days", ".days[]", ".start", ".end", ".date", ".from", ".until"];
+        string[] show = ["", ".id", ".title", ".hosts", ".hosts[]", ".description", ".boundary", ".maxOverrunSeconds", ".slots"];
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "$schema", "timeZone", "automation", "automation.title", "shows" };
+        known.UnionWith(playlist.Select(p => "automation.playlist" + p));
+        known.UnionWith(show.Select(p => "shows[]" + p));
+        known.UnionWith(playlist.Select(p => "shows[].playlist" + p));
+        known.UnionWith(slot.Select(p => "shows[].slots[]" + p));
+        return known;
+    }
+
     private static bool RangesMeet(WeeklySlot x, WeeklySlot y) =>
         (x.Until is null || y.From is null || x.Until >= y.From) && (y.Until is null || x.From is null || y.Until >= x.From);
 
@@ -444,6 +473,9 @@ internal sealed partial class ScheduleParser(string mediaRoot)
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*$")]
     private static partial Regex ShowId();
+
+    [GeneratedRegex(@"\[\d+\]")]
+    private static partial Regex ArrayIndex();
 
     [GeneratedRegex(@"^([01]\d|2[0-3]):[0-5]\d$")]
     private static partial Regex ClockTime();

@@ -69,7 +69,7 @@ public sealed class ScheduleParserTests : IDisposable
     [Theory]
     [InlineData("""{ "timeZone": "UTC", """, "Expected")]
     [InlineData("""{ "timeZone": 7 }""", "could not be converted")]
-    [InlineData("""{ "timeZone": "UTC", "automation": { "playlist": { "items": ["."] } }, "extra": 1 }""", "could not be mapped")]
+    [InlineData("""{ "timeZone": "UTC", "automation": { "playlist": { "items": ["."] } }, "extra": 1 }""", "Unknown property \"extra\"")]
     public void MalformedJson_IsReportedWithItsPosition(string json, string reason)
     {
         var result = new ScheduleParser(_folder.Media).Parse(json);
@@ -77,6 +77,20 @@ public sealed class ScheduleParserTests : IDisposable
         Assert.Contains(reason, error.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(1, error.Line);
         Assert.NotNull(error.Column);
+    }
+
+    [Fact]
+    public void UnknownProperties_AllReported_AlongsideOtherErrors()
+    {
+        var json = ScheduleResolutionTests.Document("""
+            { "id": "a", "title": "A", "colour": "red", "playlist": { "items": ["a.wav"], "shufle": true }, "slots": [ { "days": ["mon"], "start": "7:00", "end": "09:00", "note": "x" } ] }
+            """);
+        var errors = new ScheduleParser(_folder.Media).Parse(json).Errors.Select(e => (e.Path, e.Message)).ToList();
+        Assert.Contains(errors, e => e.Path == "shows[0].colour" && e.Message.StartsWith("Unknown property \"colour\"", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path == "shows[0].playlist.shufle");
+        Assert.Contains(errors, e => e.Path == "shows[0].slots[0].note");
+        Assert.Contains(errors, e => e.Path == "shows[0].slots[0].start");
+        Assert.Equal(4, errors.Count);
     }
 
     [Fact]
