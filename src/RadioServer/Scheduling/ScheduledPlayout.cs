@@ -21,6 +21,12 @@ internal sealed partial class ScheduledPlayout(ScheduleStore store, MediaLibrary
     public TrackInfo? Next()
     {
         var now = time.GetUtcNow();
+        // A track cut for a boundary ends a fade's length before it: choose for the boundary, not for now,
+        // or automation would start one more track half a second before the show.
+        if (_current is not null && _cutAt is { } cut && ReferenceEquals(_cutComputedFor, store.Current) && now < cut && now >= cut - PlayoutSampleProvider.CutFade - TimeSpan.FromMilliseconds(100))
+        {
+            now = cut;
+        }
         var schedule = store.Current;
         var (slot, _) = schedule.At(now);
         var tracks = library.Tracks;
