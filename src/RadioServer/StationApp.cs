@@ -2,6 +2,7 @@ using System.Text;
 using RadioServer.Audio;
 using RadioServer.Auth;
 using RadioServer.Library;
+using RadioServer.NowPlaying;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
@@ -35,11 +36,13 @@ internal static class StationApp
             .AddLibrary()
             .AddScheduling()
             .AddStreaming()
-            .AddAudio();
+            .AddAudio()
+            .AddNowPlaying();
 
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.MapNowPlaying(); // its Origin check runs before the API endpoints
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapStreaming();

@@ -2,12 +2,14 @@ using Microsoft.Extensions.FileProviders;
 
 namespace RadioServer.Web;
 
-/// <summary>The static pages (Web/wwwroot, copied next to the app): /host for now.</summary>
+/// <summary>The static pages (Web/wwwroot, copied next to the app): the listener's player, the embeddable player, the hosts' page.</summary>
 internal static class WebEndpoints
 {
     public static WebApplication MapWeb(this WebApplication app)
     {
         app.UseStaticFiles();
+        app.MapGet("/", (IWebHostEnvironment env) => Page(env, "index.html"));
+        app.MapGet("/embed", (IWebHostEnvironment env) => Page(env, "embed.html"));
         app.MapGet("/host", (IWebHostEnvironment env) => Page(env, "host.html"));
         return app;
     }

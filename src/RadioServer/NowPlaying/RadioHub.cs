@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace RadioServer.NowPlaying;
+
+/// <summary>
+/// The live link of the player pages at <c>/hubs/radio</c>: the whole state on connect, then pushes from
+/// <see cref="NowPlayingPublisher"/>. The audio thread never calls the hub.
+/// </summary>
+public sealed class RadioHub(StationSnapshot snapshot) : Hub<IRadioClient>
+{
+    public override async Task OnConnectedAsync()
+    {
+        await Clients.Caller.State(snapshot.State());
+        await base.OnConnectedAsync();
+    }
+
+    /// <summary>The whole current state, for a client that reconnected.</summary>
+    public RadioState GetState() => snapshot.State();
+}

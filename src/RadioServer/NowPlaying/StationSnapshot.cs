@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Options;
+using RadioServer.Audio;
+using RadioServer.Scheduling;
+using RadioServer.Station;
+using RadioServer.Streaming;
+
+namespace RadioServer.NowPlaying;
+
+/// <summary>
+/// Reads the station's state for the hub: what is on air, the last tracks, listeners and stream health.
+/// The track history is kept here (five tracks), fed by the publisher; everything else is read live.
+/// </summary>
+public sealed class StationSnapshot
+{
+    private const int RecentCount = 5;
+    private readonly Lock _gate = new();
+    private readonly LinkedList<TrackMessage> _recent = new();
+    private readonly RadioOptions _options;
+    private readonly ScheduleStore _schedule;
+    private readonly BroadcastBuffer _buffer;
+    private readonly ListenerRegistry _listeners;
+    private readonly AirChain _chain;
+    private readonly TimeProvider _time;
+    private TrackMessage? _nowPlaying;
+
+    internal StationSnapshot(IOptions<RadioOptions> options, ScheduleStore schedule, BroadcastBuffer buffer, ListenerRegistry listeners, AirChain chain, TimeProvider time)
+    {
+        _options = options.Value;
+        _schedule = schedule;
+        _buffer = buffer;
+        _listeners = listeners;
+        _chain = chain;
+        _time = time;
+        Station = new StationInfo(_options.StationName, _options.Description, _options.Genre, _options.Url, _options.MountPath, _options.BitrateKbps,
+            _options.BurstSizeBytes * 8.0 / (_options.BitrateKbps * 1000.0));
+    }
+
+    public StationInfo Station { get; }
+
+    public RadioState State()
+    {
+        TrackMessage? now;
+        TrackMessage[] recent;
+        lock (_gate)
+        {
+            now = _nowPlaying ?? (_buffer.CurrentTrack is { } mark ? ToMessage(mark) : null);
+            recent = [.. _recent];
+        }
+        return new RadioState(Station, OnAir(), now, recent, _listeners.Count, Stream(), LiveStreamTime, _time.GetUtcNow());
+    }
+
+    internal int ListenerCount => _listeners.Count;
+
+    internal double LiveStreamTime => SecondsOf(_buffer.EndPosition);
+
+    internal OnAirMessage OnAir()
+    {
+        var dto = ScheduleEndpoints.Now(_schedule.Current, _time.GetUtcNow());
+        return new OnAirMessage(ToMessage(dto.Current), dto.Next is null ? null : ToMessage(dto.Next));
+    }
+
+    internal StreamStatusMessage Stream() =>
+        new(_chain.IsRunning ? "on-air" : "off-air", _options.BitrateKbps, Math.Round(_chain.Lag.TotalSeconds, 3), _chain.Underruns, LiveStreamTime);
+
+    /// <summary>Records a new track; the one before moves into the history.</summary>
+    internal TrackMessage TrackStarted(TrackMark mark)
+    {
+        var message = ToMessage(mark);
+        lock (_gate)
+        {
+            if (_nowPlaying is not null)
+            {
+                _recent.AddFirst(_nowPlaying);
+                while (_recent.Count > RecentCount)
+                {
+                    _recent.RemoveLast();
+                }
+            }
+            _nowPlaying = message;
+        }
+        return message;
+    }
+
+    private TrackMessage ToMessage(TrackMark mark)
+    {
+        var track = mark.Track;
+        return new TrackMessage(track?.Artist ?? "", track?.Title ?? mark.StreamTitle, track?.Album, track?.Duration.TotalSeconds ?? 0,
+            mark.StartedAt, mark.Position, SecondsOf(mark.Position), mark.StreamTitle);
+    }
+
+    private double SecondsOf(long bytes) => Math.Round(bytes * 8.0 / (_options.BitrateKbps * 1000.0), 3);
+
+    private static SlotMessage ToMessage(SlotDto slot) =>
+        new(slot.ShowId, slot.Title, slot.Hosts, slot.Description, slot.IsAutomation, slot.OneOff, slot.Start, slot.End, slot.StartUtc, slot.EndUtc);
+}
