@@ -19,6 +19,10 @@ if (mode is "decode" or "all")
 {
     DecodeBenchmark.Run(media);
 }
+if (mode is "hub")
+{
+    await HubLatencyBenchmark.RunAsync(ArgOption(args, "--url") ?? "http://127.0.0.1:8000", ArgValue(args, "--clients", 2000), ArgValue(args, "--changes", 10));
+}
 if (mode is "nlayer")
 {
     DecodeBenchmark.RunNLayerDirect(media);

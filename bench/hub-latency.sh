@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# NOW PLAYING delay with many players: starts RadioServer (Release) on short 3 s tracks so the title
+# changes often, connects N SignalR WebSocket clients, and prints the delay from each track change to
+# each client's receipt of nowPlaying (p50/p99). Usage: bench/hub-latency.sh [CLIENTS] [CHANGES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clients=${1:-2000}
+changes=${2:-10}
+port=18761
+bash scripts/setup.sh run >/dev/null
+command -v sox >/dev/null || apt-get install -y -qq sox >/dev/null
+media=$(mktemp -d)
+trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$media"' EXIT
+for i in 1 2 3; do sox -n -r 44100 -c 2 "$media/0$i Bench - Track $i.wav" synth 3 sine $((300 + i * 100)) vol 0.3 2>/dev/null; done
+dotnet build src/RadioServer -c Release -v q -nologo >/dev/null
+dotnet build bench/RadioServer.Benchmarks -c Release -v q -nologo >/dev/null
+ulimit -n 65536 || true
+dotnet src/RadioServer/bin/Release/net10.0/RadioServer.dll --urls "http://127.0.0.1:$port" --Radio:MediaPath="$media" \
+  --Radio:SchedulePath="$media/none.json" --Logging:LogLevel:Default=Warning >/dev/null 2>&1 &
+pid=$!
+sleep 5
+dotnet bench/RadioServer.Benchmarks/bin/Release/net10.0/RadioServer.Benchmarks.dll hub --url "http://127.0.0.1:$port" --clients "$clients" --changes "$changes"
+echo "  server:     $(awk '/VmRSS/ { printf "%.0f MiB RSS", $2 / 1024 }' /proc/$pid/status), $(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f s CPU in total", ($14 + $15) / hz }' /proc/$pid/stat)"
