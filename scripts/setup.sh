@@ -13,6 +13,7 @@ if [ "$purpose" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
 fi
 command -v dotnet >/dev/null 2>&1 || missing+=(dotnet-sdk-10.0)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) # the build copies the SignalR browser client from node_modules
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}" >&2
@@ -29,6 +30,17 @@ if [ ${#missing[@]} -gt 0 ]; then
     case " ${missing[*]} " in
       *" dotnet-sdk-10.0 "*) echo "setup: the .NET 10 SDK is needed (https://learn.microsoft.com/dotnet/core/install/linux)." >&2 ;;
     esac
+    exit 1
+  fi
+fi
+
+# The browser-side packages (package.json, package-lock.json at the repository root): the build copies
+# @microsoft/signalr's browser client from node_modules into Web/wwwroot/lib.
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -d "$root/node_modules/@microsoft/signalr" ]; then
+  echo "setup: npm ci (browser packages)" >&2
+  if ! (cd "$root" && npm ci --no-audit --no-fund >/dev/null); then
+    echo "setup: npm ci failed in $root; the npm registry must be reachable." >&2
     exit 1
   fi
 fi

@@ -13,7 +13,7 @@ using RadioServer.Streaming;
 namespace RadioServer.Tests.Infrastructure;
 
 /// <summary>
-/// The real server on 127.0.0.1, port 0, with its own media folder. With a fake clock (the default)
+/// The real server on 127.0.0.1, port 0 (or <c>urls</c>), with its own media folder. With a fake clock (the default)
 /// a test steps time and the air chain makes exactly that much audio, as fast as the CPU allows.
 /// </summary>
 internal sealed class TestStation : IAsyncDisposable
@@ -44,9 +44,9 @@ internal sealed class TestStation : IAsyncDisposable
 
     public RadioServer.Scheduling.ScheduleStore Schedule => App.Services.GetRequiredService<RadioServer.Scheduling.ScheduleStore>();
 
-    public static async Task<TestStation> StartAsync(string mediaPath, IDictionary<string, string?>? settings = null, bool fakeTime = true, Action<IServiceCollection>? services = null, DateTimeOffset? start = null)
+    public static async Task<TestStation> StartAsync(string mediaPath, IDictionary<string, string?>? settings = null, bool fakeTime = true, Action<IServiceCollection>? services = null, DateTimeOffset? start = null, string urls = "http://127.0.0.1:0")
     {
-        var args = new List<string> { "--urls", "http://127.0.0.1:0", $"--Radio:MediaPath={mediaPath}", $"--Radio:RootPath={Path.GetDirectoryName(mediaPath)}" };
+        var args = new List<string> { "--urls", urls, $"--Radio:MediaPath={mediaPath}", $"--Radio:RootPath={Path.GetDirectoryName(mediaPath)}" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             args.Add($"--{key}={value}");

@@ -10,9 +10,19 @@ namespace RadioServer.Tests.Web;
 /// Playwright's driver (Node and its package) is the <c>.playwright</c> folder that the NuGet package copies
 /// next to the test assembly; no browser is ever downloaded.
 /// </summary>
-public sealed class Browser : IAsyncLifetime
+public class Browser : IAsyncLifetime
 {
     public const string ExecutablePath = "/usr/bin/chromium";
+
+    private readonly string[] _extraArgs;
+
+    public Browser()
+        : this([])
+    {
+    }
+
+    /// <summary>For a fixture that needs more command-line switches (see <see cref="MediaBrowser"/>).</summary>
+    protected Browser(IEnumerable<string> extraArgs) => _extraArgs = [.. extraArgs];
 
     /// <summary>The longest any single wait (navigation, click, assertion) may take before the test fails.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -37,7 +47,7 @@ public sealed class Browser : IAsyncLifetime
                 ExecutablePath = ExecutablePath,
                 Headless = true,
                 Timeout = 30_000,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", .. _extraArgs],
             });
         }
         catch
@@ -80,6 +90,15 @@ public sealed class Browser : IAsyncLifetime
         }
         _playwright?.Dispose();
         _playwright = null;
+    }
+}
+
+/// <summary>The same browser, allowed to play audio without a user gesture (the listener page's play tests).</summary>
+public sealed class MediaBrowser : Browser
+{
+    public MediaBrowser()
+        : base(["--autoplay-policy=no-user-gesture-required"])
+    {
     }
 }
 
