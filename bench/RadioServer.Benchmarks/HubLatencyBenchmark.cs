@@ -48,7 +48,13 @@ internal static class HubLatencyBenchmark
                 await Task.Delay(TimeSpan.FromSeconds(10), stop.Token).ContinueWith(_ => { });
                 foreach (var socket in sockets.Where(s => s.State == WebSocketState.Open))
                 {
-                    await socket.SendAsync(ping, WebSocketMessageType.Text, true, CancellationToken.None);
+                    try
+                    {
+                        await socket.SendAsync(ping, WebSocketMessageType.Text, true, CancellationToken.None);
+                    }
+                    catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
+                    {
+                    }
                 }
             }
         });
