@@ -98,6 +98,7 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
             var position = session.Position;
             if (position >= 0 && edge - position > _queueLimit && session.TrySetLeaveReason(LeaveReason.TooSlow))
             {
+                session.BehindWhenDropped = edge - position;
                 Log.TooSlow(_logger, session.Id, edge - position, _queueLimit);
                 session.Context.Abort();
                 dropped++;

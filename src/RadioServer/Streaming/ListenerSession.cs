@@ -42,6 +42,9 @@ internal sealed class ListenerSession(long id, HttpContext context, int metaInt,
 
     public LeaveReason? LeaveReason => _leaveReason < 0 ? null : (LeaveReason)_leaveReason;
 
+    /// <summary>How far behind the live edge the listener was when it was dropped as too slow (bytes).</summary>
+    public long BehindWhenDropped { get; set; }
+
     /// <summary>Records why the session ends; the first reason wins. Returns false if one was already set.</summary>
     public bool TrySetLeaveReason(LeaveReason reason) => Interlocked.CompareExchange(ref _leaveReason, (int)reason, -1) == -1;
 

@@ -83,6 +83,10 @@ internal static partial class StreamEndpoints
             while (!aborted.IsCancellationRequested)
             {
                 await buffer.WaitForAsync(cursor);
+                if (session.LeaveReason is not null)
+                {
+                    break; // dropped (too slow, kicked) while waiting: write nothing more
+                }
                 if (buffer.IsCompleted)
                 {
                     session.TrySetLeaveReason(LeaveReason.ServerStopping);

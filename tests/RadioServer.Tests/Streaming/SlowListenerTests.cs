@@ -20,7 +20,7 @@ public sealed class SlowListenerTests : IDisposable
             ["Radio:BurstSizeBytes"] = "16384",
         });
         var dropped = new TaskCompletionSource<(ListenerSession Session, long Behind)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        station.Listeners.Left += s => dropped.TrySetResult((s, station.Buffer.EndPosition - s.Position));
+        station.Listeners.Left += s => dropped.TrySetResult((s, s.BehindWhenDropped));
 
         await using var healthy = await StreamClient.ConnectAsync(station.Url("/stream"), icyMetadata: true);
         await using var stalled = await StreamClient.ConnectAsync(station.Url("/stream"), receiveBufferSize: 4096, read: false);
