@@ -13,6 +13,7 @@ if [ "$purpose" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
 fi
 command -v dotnet >/dev/null 2>&1 || missing+=(dotnet-sdk-10.0)
+[ -d /usr/share/zoneinfo/Europe ] || missing+=(tzdata) # IANA zones for schedule.json
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm) # the build copies the SignalR browser client from node_modules
 
 if [ ${#missing[@]} -gt 0 ]; then

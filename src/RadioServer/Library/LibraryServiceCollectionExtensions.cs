@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using RadioServer.Audio;
 
 namespace RadioServer.Library;
 
@@ -8,7 +7,6 @@ internal static class LibraryServiceCollectionExtensions
     public static IServiceCollection AddLibrary(this IServiceCollection services)
     {
         services.TryAddSingleton<MediaLibrary>();
-        services.TryAddSingleton<IPlayoutSource, LibraryLoopPlayout>();
         services.AddHostedService<LibraryScanner>();
         return services;
     }

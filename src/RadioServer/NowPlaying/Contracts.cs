@@ -1,3 +1,5 @@
+using RadioServer.Scheduling;
+
 namespace RadioServer.NowPlaying;
 
 // The hub's messages (camelCase JSON), documented in docs/api.md. Public because the typed hub client needs them.
@@ -5,11 +7,8 @@ namespace RadioServer.NowPlaying;
 /// <summary>The station, as the player page shows it.</summary>
 public sealed record StationInfo(string Name, string Description, string Genre, string Url, string StreamUrl, int BitrateKbps, double BurstSeconds);
 
-/// <summary>A slot of the schedule; start/end carry the station zone's offset, null for automation without a neighbouring show.</summary>
-public sealed record SlotMessage(string? ShowId, string Title, IReadOnlyList<string> Hosts, string Description, bool IsAutomation, bool OneOff, DateTimeOffset? Start, DateTimeOffset? End, DateTimeOffset? StartUtc, DateTimeOffset? EndUtc);
-
 /// <summary>ON AIR: the slot on now and the next one.</summary>
-public sealed record OnAirMessage(SlotMessage Current, SlotMessage? Next);
+public sealed record OnAirMessage(SlotDto Current, SlotDto? Next);
 
 /// <summary>
 /// NOW PLAYING. <see cref="StreamPosition"/> (bytes) and <see cref="StreamTime"/> (seconds) say where in the

@@ -56,7 +56,7 @@ public sealed class StationSnapshot
     internal OnAirMessage OnAir()
     {
         var dto = ScheduleEndpoints.Now(_schedule.Current, _time.GetUtcNow());
-        return new OnAirMessage(ToMessage(dto.Current), dto.Next is null ? null : ToMessage(dto.Next));
+        return new OnAirMessage(dto.Current, dto.Next);
     }
 
     internal StreamStatusMessage Stream() =>
@@ -89,7 +89,4 @@ public sealed class StationSnapshot
     }
 
     private double SecondsOf(long bytes) => Math.Round(bytes * 8.0 / (_options.BitrateKbps * 1000.0), 3);
-
-    private static SlotMessage ToMessage(SlotDto slot) =>
-        new(slot.ShowId, slot.Title, slot.Hosts, slot.Description, slot.IsAutomation, slot.OneOff, slot.Start, slot.End, slot.StartUtc, slot.EndUtc);
 }

@@ -2,8 +2,11 @@ using RadioServer.Auth;
 
 namespace RadioServer.Scheduling;
 
-/// <summary>An ON AIR slot as the API and pages show it: station-zone times (with their offset) and UTC.</summary>
-internal sealed record SlotDto(string? ShowId, string Title, IReadOnlyList<string> Hosts, string Description, bool IsAutomation, bool OneOff, DateTimeOffset? Start, DateTimeOffset? End, DateTimeOffset? StartUtc, DateTimeOffset? EndUtc);
+/// <summary>
+/// An ON AIR slot as the API, the hub and the pages show it: station-zone times (with their offset) and UTC;
+/// start/end are null for automation with no show before or after it within a week.
+/// </summary>
+public sealed record SlotDto(string? ShowId, string Title, IReadOnlyList<string> Hosts, string Description, bool IsAutomation, bool OneOff, DateTimeOffset? Start, DateTimeOffset? End, DateTimeOffset? StartUtc, DateTimeOffset? EndUtc);
 
 internal sealed record ScheduleNowDto(string TimeZone, DateTimeOffset Now, SlotDto Current, SlotDto? Next);
 

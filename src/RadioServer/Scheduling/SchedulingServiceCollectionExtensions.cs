@@ -9,7 +9,7 @@ internal static class SchedulingServiceCollectionExtensions
     {
         services.TryAddSingleton<ScheduleStore>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleStore>());
-        services.Replace(ServiceDescriptor.Singleton<IPlayoutSource, ScheduledPlayout>());
+        services.TryAddSingleton<IPlayoutSource, ScheduledPlayout>(); // the air chain's "what plays next"
         return services;
     }
 }
