@@ -2,6 +2,7 @@
 # NOW PLAYING delay with many players: starts RadioServer (Release) on short 3 s tracks so the title
 # changes often, connects N SignalR WebSocket clients, and prints the delay from each track change to
 # each client's receipt of nowPlaying (p50/p99). Usage: bench/hub-latency.sh [CLIENTS] [CHANGES]
+# PIN=1 pins the server to core 0 and the load tool to core 1 (as the listener benchmark does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-2000}
@@ -15,9 +16,11 @@ for i in 1 2 3; do sox -n -r 44100 -c 2 "$media/0$i Bench - Track $i.wav" synth 
 dotnet build src/RadioServer -c Release -v q -nologo >/dev/null
 dotnet build bench/RadioServer.Benchmarks -c Release -v q -nologo >/dev/null
 ulimit -n 65536 || true
-dotnet src/RadioServer/bin/Release/net10.0/RadioServer.dll --urls "http://127.0.0.1:$port" --Radio:MediaPath="$media" \
+server_cpu=() client_cpu=()
+if [[ "${PIN:-0}" == 1 ]]; then server_cpu=(taskset -c 0) client_cpu=(taskset -c 1); fi
+"${server_cpu[@]}" dotnet src/RadioServer/bin/Release/net10.0/RadioServer.dll --urls "http://127.0.0.1:$port" --Radio:MediaPath="$media" \
   --Radio:SchedulePath="$media/none.json" --Logging:LogLevel:Default=Warning >/dev/null 2>&1 &
 pid=$!
 sleep 5
-dotnet bench/RadioServer.Benchmarks/bin/Release/net10.0/RadioServer.Benchmarks.dll hub --url "http://127.0.0.1:$port" --clients "$clients" --changes "$changes"
+"${client_cpu[@]}" dotnet bench/RadioServer.Benchmarks/bin/Release/net10.0/RadioServer.Benchmarks.dll hub --url "http://127.0.0.1:$port" --clients "$clients" --changes "$changes"
 echo "  server:     $(awk '/VmRSS/ { printf "%.0f MiB RSS", $2 / 1024 }' /proc/$pid/status), $(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f s CPU in total", ($14 + $15) / hz }' /proc/$pid/stat)"

@@ -1,133 +1,268 @@
-using System.Collections.Concurrent;
+using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.WebSockets;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RadioServer.Benchmarks;
 
 /// <summary>
-/// N WebSocket clients on the hub speaking SignalR's JSON protocol directly (a lean client, so the load
-/// tool is not what is measured); for each track change, the delay from the air chain publishing the new
-/// track (nowPlaying.startedAt, the server's clock) to each client receiving it (same machine, same clock).
+/// N WebSocket clients on the hub speaking SignalR's JSON protocol directly, all served by ONE thread
+/// on epoll (so the load tool is not what is measured: no task, no thread-pool hop, no allocation per
+/// receive); for each track change, the delay from the air chain publishing the new track
+/// (nowPlaying.startedAt, the server's clock) to the client's recv returning it (same machine, same clock).
 /// </summary>
-internal static class HubLatencyBenchmark
+internal static partial class HubLatencyBenchmark
 {
-    private const char RecordSeparator = '\u001e';
+    private const byte RecordSeparator = 0x1e;
+    private static readonly byte[] s_target = "\"target\":\"NowPlaying\""u8.ToArray();
+    private static readonly byte[] s_startedAt = "\"startedAt\":\""u8.ToArray();
 
-    public static async Task RunAsync(string url, int clients, int changes)
+    public static void Run(string url, int clients, int changes)
     {
-        Console.WriteLine($"## Hub: {clients} WebSocket clients on {url}/hubs/radio, {changes} track changes");
-        var latencies = new ConcurrentBag<double>();
-        var received = new ConcurrentDictionary<string, int>();
-        using var stop = new CancellationTokenSource();
+        Console.WriteLine($"## Hub: {clients} WebSocket clients on {url}/hubs/radio, {changes} track changes (one epoll thread)");
+        var uri = new Uri(url);
+        var endpoint = new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var connectWatch = Stopwatch.StartNew();
-        var sockets = new List<ClientWebSocket>();
-        var loops = new List<Task>();
-        var wsUrl = new Uri(url.Replace("http", "ws", StringComparison.Ordinal) + "/hubs/radio");
-        for (var batch = 0; batch < clients; batch += 100)
+        var epoll = Native.epoll_create1(0);
+        var connections = new List<Client>(clients);
+        for (var i = 0; i < clients; i++)
         {
-            var connecting = new List<Task<ClientWebSocket>>();
-            for (var i = batch; i < Math.Min(clients, batch + 100); i++)
+            var client = Client.Connect(endpoint, uri.Authority);
+            connections.Add(client);
+            var ev = new Native.EpollEvent { Events = Native.EPOLLIN, Data = (ulong)i };
+            if (Native.epoll_ctl(epoll, Native.EPOLL_CTL_ADD, client.Fd, ref ev) != 0)
             {
-                connecting.Add(ConnectAsync(wsUrl));
-            }
-            foreach (var socket in await Task.WhenAll(connecting))
-            {
-                sockets.Add(socket);
-                loops.Add(Task.Run(() => ReceiveAsync(socket, latencies, received, stop.Token)));
+                throw new InvalidOperationException($"epoll_ctl failed: errno {Marshal.GetLastPInvokeError()}");
             }
         }
-        Console.WriteLine($"  connected:  {sockets.Count(s => s.State == WebSocketState.Open)} in {connectWatch.Elapsed.TotalSeconds:F1} s");
-        var pinger = Task.Run(async () =>
+        Console.WriteLine($"  connected:  {connections.Count} in {connectWatch.Elapsed.TotalSeconds:F1} s");
+        var allConnected = DateTimeOffset.UtcNow;
+
+        var deliveries = new List<(string StartedAt, DateTimeOffset ReceivedAt)>(clients * (changes + 2));
+        var seen = new Dictionary<string, int>();
+        var events = new Native.EpollEvent[256];
+        var buffer = new byte[256 * 1024];
+        var ping = MaskedTextFrame("{\"type\":6}\u001e"u8);
+        var lastPing = Stopwatch.GetTimestamp();
+        var clockBase = DateTimeOffset.UtcNow;
+        var tickBase = Stopwatch.GetTimestamp();
+        var watch = Stopwatch.StartNew();
+        var complete = 0;
+        while (complete < changes + 1 && watch.Elapsed < TimeSpan.FromMinutes(3))
         {
-            var ping = Encoding.UTF8.GetBytes("{\"type\":6}" + RecordSeparator);
-            while (!stop.IsCancellationRequested)
+            var n = Native.epoll_wait(epoll, events, events.Length, 200);
+            var now = clockBase + Stopwatch.GetElapsedTime(tickBase);
+            for (var e = 0; e < n; e++)
             {
-                await Task.Delay(TimeSpan.FromSeconds(10), stop.Token).ContinueWith(_ => { });
-                foreach (var socket in sockets.Where(s => s.State == WebSocketState.Open))
+                var client = connections[(int)events[e].Data];
+                while (true)
                 {
-                    try
+                    var read = Native.recv(client.Fd, buffer, buffer.Length, Native.MSG_DONTWAIT);
+                    if (read <= 0)
                     {
-                        await socket.SendAsync(ping, WebSocketMessageType.Text, true, CancellationToken.None);
+                        break;
                     }
-                    catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
+                    foreach (var startedAt in client.Feed(buffer.AsSpan(0, (int)read)))
                     {
+                        deliveries.Add((startedAt, now));
+                        seen[startedAt] = seen.GetValueOrDefault(startedAt) + 1;
+                        if (seen[startedAt] == clients)
+                        {
+                            complete++;
+                        }
                     }
                 }
             }
-        });
-        var watch = Stopwatch.StartNew();
-        while (received.Count(kv => kv.Value >= clients) < changes + 1 && watch.Elapsed < TimeSpan.FromMinutes(3))
-        {
-            await Task.Delay(200);
+            if (Stopwatch.GetElapsedTime(lastPing) > TimeSpan.FromSeconds(10))
+            {
+                lastPing = Stopwatch.GetTimestamp();
+                foreach (var client in connections)
+                {
+                    Native.send(client.Fd, ping, ping.Length, Native.MSG_DONTWAIT | Native.MSG_NOSIGNAL);
+                }
+            }
         }
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        stop.Cancel();
-        // The first change may have been under way while clients connected: leave it out.
-        var sorted = latencies.OrderBy(x => x).ToArray();
+        // Only changes published after every client was connected (and so received by all) are measured.
+        var measured = deliveries
+            .Select(d => (d.StartedAt, Started: DateTimeOffset.Parse(d.StartedAt, CultureInfo.InvariantCulture), d.ReceivedAt))
+            .Where(d => d.Started > allConnected)
+            .ToList();
+        var sorted = measured.Select(d => (d.ReceivedAt - d.Started).TotalMilliseconds).Order().ToArray();
         double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-        Console.WriteLine($"  changes:    {received.Count} seen, {sorted.Length} deliveries");
+        if (Environment.GetEnvironmentVariable("HUB_PER_CHANGE") == "1")
+        {
+            foreach (var change in measured.GroupBy(d => d.StartedAt).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var ms = change.Select(d => (d.ReceivedAt - d.Started).TotalMilliseconds).Order().ToArray();
+                Console.WriteLine($"    {change.Key}: {ms.Length} deliveries, first {ms[0]:F1} ms, median {ms[ms.Length / 2]:F1} ms, last {ms[^1]:F1} ms");
+            }
+        }
+        Console.WriteLine($"  changes:    {seen.Count} seen, {measured.Select(d => d.StartedAt).Distinct().Count()} after all clients connected, {sorted.Length} deliveries measured");
         Console.WriteLine($"  latency:    p50 {P(0.50):F1} ms, p90 {P(0.90):F1} ms, p99 {P(0.99):F1} ms, max {P(1.0):F1} ms");
         Console.WriteLine($"  load tool:  {cpu.TotalSeconds:F1} s CPU over {watch.Elapsed.TotalSeconds + connectWatch.Elapsed.TotalSeconds:F0} s");
-        foreach (var socket in sockets)
+        foreach (var client in connections)
         {
-            socket.Abort();
-            socket.Dispose();
+            client.Dispose();
         }
-        await pinger;
+        Native.close(epoll);
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(Uri url)
+    private static byte[] MaskedTextFrame(ReadOnlySpan<byte> payload)
     {
-        var socket = new ClientWebSocket();
-        await socket.ConnectAsync(url, CancellationToken.None);
-        await socket.SendAsync(Encoding.UTF8.GetBytes("{\"protocol\":\"json\",\"version\":1}" + RecordSeparator), WebSocketMessageType.Text, true, CancellationToken.None);
-        return socket;
+        // Client-to-server frames must be masked; a zero mask leaves the payload as is.
+        var frame = new byte[6 + payload.Length];
+        frame[0] = 0x81;
+        frame[1] = (byte)(0x80 | payload.Length);
+        payload.CopyTo(frame.AsSpan(6));
+        return frame;
     }
 
-    private static async Task ReceiveAsync(ClientWebSocket socket, ConcurrentBag<double> latencies, ConcurrentDictionary<string, int> received, CancellationToken cancellationToken)
+    /// <summary>One WebSocket: handshake done with a blocking socket, then read raw from the epoll loop.</summary>
+    private sealed class Client : IDisposable
     {
-        var buffer = new byte[64 * 1024];
-        var message = new StringBuilder();
-        var skipFirst = true;
-        try
+        private readonly Socket _socket;
+        private byte[] _pending = new byte[16 * 1024];
+        private int _length;
+
+        private Client(Socket socket) => _socket = socket;
+
+        public int Fd => (int)_socket.Handle;
+
+        public static Client Connect(IPEndPoint endpoint, string authority)
         {
-            while (!cancellationToken.IsCancellationRequested)
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            socket.Connect(endpoint);
+            var request = "GET /hubs/radio HTTP/1.1\r\nHost: " + authority + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            socket.Send(Encoding.ASCII.GetBytes(request));
+            var client = new Client(socket);
+            // Read the 101 response byte by byte up to the blank line, so no frame is swallowed.
+            var header = new StringBuilder();
+            var one = new byte[1];
+            while (!header.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
             {
-                var result = await socket.ReceiveAsync(buffer, cancellationToken);
-                if (result.MessageType == WebSocketMessageType.Close)
+                if (socket.Receive(one) != 1)
                 {
-                    return;
+                    throw new InvalidOperationException("hub closed during the WebSocket handshake");
                 }
-                var now = DateTimeOffset.UtcNow;
-                message.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-                if (!result.EndOfMessage)
+                header.Append((char)one[0]);
+            }
+            if (!header.ToString().StartsWith("HTTP/1.1 101", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException("hub refused the WebSocket: " + header.ToString().Split('\r')[0]);
+            }
+            socket.Send(MaskedTextFrame("{\"protocol\":\"json\",\"version\":1}\u001e"u8));
+            socket.Blocking = false;
+            return client;
+        }
+
+        /// <summary>Appends bytes, returns the startedAt of every nowPlaying in the frames completed.</summary>
+        public List<string> Feed(ReadOnlySpan<byte> data)
+        {
+            if (_length + data.Length > _pending.Length)
+            {
+                Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _length + data.Length));
+            }
+            data.CopyTo(_pending.AsSpan(_length));
+            _length += data.Length;
+            var found = new List<string>(1);
+            var offset = 0;
+            while (TryFrame(_pending.AsSpan(offset, _length - offset), out var payloadStart, out var payloadLength))
+            {
+                var payload = _pending.AsSpan(offset + payloadStart, payloadLength);
+                foreach (var record in payload.Split(RecordSeparator))
                 {
-                    continue;
-                }
-                foreach (var record in message.ToString().Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (!record.Contains("\"target\":\"NowPlaying\"", StringComparison.Ordinal))
+                    var message = payload[record];
+                    if (message.IndexOf(s_target) < 0)
                     {
                         continue;
                     }
-                    var key = "\"startedAt\":\"";
-                    var at = record.IndexOf(key, StringComparison.Ordinal) + key.Length;
-                    var startedAt = record[at..record.IndexOf('"', at)];
-                    if (skipFirst && received.IsEmpty)
-                    {
-                        skipFirst = false;
-                    }
-                    received.AddOrUpdate(startedAt, 1, (_, n) => n + 1);
-                    latencies.Add((now - DateTimeOffset.Parse(startedAt, CultureInfo.InvariantCulture)).TotalMilliseconds);
+                    var at = message.IndexOf(s_startedAt) + s_startedAt.Length;
+                    var end = message[at..].IndexOf((byte)'"');
+                    found.Add(Encoding.ASCII.GetString(message.Slice(at, end)));
                 }
-                message.Clear();
+                offset += payloadStart + payloadLength;
             }
+            _pending.AsSpan(offset, _length - offset).CopyTo(_pending);
+            _length -= offset;
+            return found;
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+
+        private static bool TryFrame(ReadOnlySpan<byte> data, out int payloadStart, out int payloadLength)
         {
+            payloadStart = 0;
+            payloadLength = 0;
+            if (data.Length < 2)
+            {
+                return false;
+            }
+            long length = data[1] & 0x7f;
+            var start = 2;
+            if (length == 126)
+            {
+                if (data.Length < 4)
+                {
+                    return false;
+                }
+                length = BinaryPrimitives.ReadUInt16BigEndian(data[2..]);
+                start = 4;
+            }
+            else if (length == 127)
+            {
+                if (data.Length < 10)
+                {
+                    return false;
+                }
+                length = (long)BinaryPrimitives.ReadUInt64BigEndian(data[2..]);
+                start = 10;
+            }
+            if (data.Length < start + length)
+            {
+                return false;
+            }
+            payloadStart = start;
+            payloadLength = (int)length;
+            return true;
         }
+
+        public void Dispose() => _socket.Dispose();
+    }
+
+    private static partial class Native
+    {
+        public const uint EPOLLIN = 1;
+        public const int EPOLL_CTL_ADD = 1;
+        public const int MSG_DONTWAIT = 0x40;
+        public const int MSG_NOSIGNAL = 0x4000;
+
+        [StructLayout(LayoutKind.Sequential, Pack = 4)]
+        public struct EpollEvent
+        {
+            public uint Events;
+            public ulong Data;
+        }
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int epoll_create1(int flags);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int epoll_ctl(int epfd, int op, int fd, ref EpollEvent ev);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial int epoll_wait(int epfd, [Out] EpollEvent[] events, int maxEvents, int timeout);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial nint recv(int fd, [Out] byte[] buffer, nint length, int flags);
+
+        [LibraryImport("libc", SetLastError = true)]
+        public static partial nint send(int fd, byte[] buffer, nint length, int flags);
+
+        [LibraryImport("libc")]
+        public static partial int close(int fd);
     }
 }
