@@ -25,7 +25,7 @@ internal static class ChainBenchmark
             var tracks = library.Scan();
             var time = new FakeTimeProvider();
             var buffer = new BroadcastBuffer(options);
-            var chain = new AirChain(new LibraryLoopPlayout(library), new LameMp3EncoderFactory(), buffer, options, time, NullLogger<AirChain>.Instance);
+            var chain = new AirChain(new LibraryLoopPlayout(library), new LameMp3EncoderFactory(), buffer, options, time, NullLogger<AirChain>.Instance, new DeadAirDetector(Microsoft.Extensions.Options.Options.Create(new DeadAirOptions())));
             chain.Initialize();
 
             // Warm up (JIT, tiering) on 60 s of audio, then measure.

@@ -3,6 +3,7 @@ using RadioServer.Audio;
 using RadioServer.Auth;
 using RadioServer.Library;
 using RadioServer.NowPlaying;
+using RadioServer.Operations;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
@@ -37,7 +38,8 @@ internal static class StationApp
             .AddScheduling()
             .AddStreaming()
             .AddAudio()
-            .AddNowPlaying();
+            .AddNowPlaying()
+            .AddOperations();
 
         configure?.Invoke(builder);
 
@@ -47,6 +49,7 @@ internal static class StationApp
         app.UseAuthorization();
         app.MapStreaming();
         app.MapSchedule();
+        app.MapOperations();
         app.MapWeb();
         app.Services.GetRequiredService<ApiKeys>(); // generated keys are printed at start, not at the first request
         return app;

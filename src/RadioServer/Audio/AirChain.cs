@@ -28,6 +28,7 @@ internal sealed partial class AirChain : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<AirChain> _logger;
     private readonly PlayoutSampleProvider _playout;
+    private readonly DeadAirDetector _deadAir;
     private readonly float[] _frame = new float[FrameSamples * StationFormat.Channels];
     private IMp3Encoder? _encoder;
     private byte[] _encoded = [];
@@ -41,8 +42,9 @@ internal sealed partial class AirChain : BackgroundService
     private volatile bool _running;
     private readonly bool _steppedExternally;
 
-    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, AirChainStepping? stepping = null)
+    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir, AirChainStepping? stepping = null)
     {
+        _deadAir = deadAir;
         _steppedExternally = stepping?.External ?? false;
         _encoders = encoders;
         _buffer = buffer;
@@ -157,6 +159,7 @@ internal sealed partial class AirChain : BackgroundService
         while (_produced + FrameSamples <= due)
         {
             _playout.Read(_frame);
+            _deadAir.Observe(_frame, _produced, _time);
             var bytes = _encoder!.Encode(_frame, _encoded);
             _assembler!.Append(_encoded.AsSpan(0, bytes));
             Interlocked.Add(ref _produced, FrameSamples);

@@ -6,6 +6,9 @@ internal static class AudioServiceCollectionExtensions
 {
     public static IServiceCollection AddAudio(this IServiceCollection services)
     {
+        services.AddOptions<DeadAirOptions>().BindConfiguration(DeadAirOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DeadAirOptions>, DeadAirOptionsValidator>();
+        services.TryAddSingleton<DeadAirDetector>();
         services.TryAddSingleton<IMp3EncoderFactory, LameMp3EncoderFactory>();
         services.TryAddSingleton<AirChain>();
         services.AddHostedService(sp => sp.GetRequiredService<AirChain>());

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace RadioServer.Auth;
 
-/// <summary>Reads a key from <c>Authorization: Bearer …</c> or <c>X-Api-Key</c>. No key: anonymous (401 where one is required); a wrong key: 401; a key without the role: 403.</summary>
+/// <summary>Reads a key from <c>Authorization: Bearer …</c>, <c>X-Api-Key</c> or, on the hub, SignalR's <c>access_token</c>. No key: anonymous (401 where one is required); a wrong key: 401; a key without the role: 403.</summary>
 internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggers, UrlEncoder encoder, ApiKeys keys)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggers, encoder)
 {
@@ -21,6 +21,11 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         else if (Request.Headers.Authorization.ToString() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             key = header["Bearer ".Length..].Trim();
+        }
+        else if (Request.Path.StartsWithSegments("/hubs") && Request.Query.TryGetValue("access_token", out var token))
+        {
+            // Browsers cannot set headers on a WebSocket: the SignalR client sends the key as access_token.
+            key = token.ToString();
         }
         if (string.IsNullOrEmpty(key))
         {

@@ -23,6 +23,7 @@ internal static class NowPlayingServiceCollectionExtensions
         services.AddSingleton(sp => new StationSnapshot(
             sp.GetRequiredService<IOptions<RadioOptions>>(), sp.GetRequiredService<ScheduleStore>(), sp.GetRequiredService<BroadcastBuffer>(),
             sp.GetRequiredService<ListenerRegistry>(), sp.GetRequiredService<AirChain>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<HubPresence>();
         services.AddSingleton<NowPlayingPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<NowPlayingPublisher>());
         return services;

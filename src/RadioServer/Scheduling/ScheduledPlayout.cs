@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Library;
 
@@ -8,9 +9,14 @@ namespace RadioServer.Scheduling;
 /// It also tells the air chain when the running track must end: at a hard boundary, or a soft one's
 /// overrun limit, recomputed whenever a new schedule comes into force. Called on the audio thread only.
 /// </summary>
-internal sealed partial class ScheduledPlayout(ScheduleStore store, MediaLibrary library, TimeProvider time, ILogger<ScheduledPlayout> logger) : IPlayoutSource
+internal sealed partial class ScheduledPlayout(
+    ScheduleStore store, MediaLibrary library, DeadAirDetector deadAir, IOptions<DeadAirOptions> deadAirOptions, TimeProvider time, ILogger<ScheduledPlayout> logger) : IPlayoutSource
 {
     private const string AutomationKey = "";
+    private readonly PlaylistCursor? _emergency = deadAirOptions.Value.EmergencyPlaylist is { Length: > 0 } items
+        ? new PlaylistCursor(new Playlist([.. items.Select(i => Path.TrimEndingDirectorySeparator(Path.GetFullPath(Path.Combine(library.Root, i))))], PlaylistOrder.Sequential, [], 0), new Random())
+        : null;
+    private bool _currentIsEmergency;
     private readonly Dictionary<string, PlaylistCursor> _cursors = new(StringComparer.Ordinal);
     private readonly Random _random = new();
     private TrackInfo? _current;
@@ -20,6 +26,17 @@ internal sealed partial class ScheduledPlayout(ScheduleStore store, MediaLibrary
 
     public TrackInfo? Next()
     {
+        // Dead air: the emergency playlist, if one is set, until the level returns.
+        if (_emergency is not null && deadAir.Active && _emergency.Next(library.Tracks) is { } rescue)
+        {
+            Log.EmergencyTrack(logger, rescue.Path);
+            _current = rescue;
+            _currentIsEmergency = true;
+            _currentStarted = time.GetUtcNow();
+            _cutComputedFor = null;
+            return rescue;
+        }
+        _currentIsEmergency = false;
         var now = time.GetUtcNow();
         // A track cut for a boundary ends a fade's length before it: choose for the boundary, not for now,
         // or automation would start one more track half a second before the show.
@@ -49,6 +66,10 @@ internal sealed partial class ScheduledPlayout(ScheduleStore store, MediaLibrary
         if (!ReferenceEquals(track, _current))
         {
             return null;
+        }
+        if (_emergency is not null && deadAir.Active && !_currentIsEmergency)
+        {
+            return time.GetUtcNow(); // the silent item gives way to the emergency playlist now
         }
         var schedule = store.Current;
         if (!ReferenceEquals(schedule, _cutComputedFor))
@@ -99,5 +120,8 @@ internal sealed partial class ScheduledPlayout(ScheduleStore store, MediaLibrary
     {
         [LoggerMessage(1, LogLevel.Warning, "Show {ShowId} is on air but none of its playlist's files can be played; automation fills in.", EventName = "ShowHasNothing")]
         public static partial void ShowHasNothing(ILogger logger, string showId);
+
+        [LoggerMessage(2, LogLevel.Warning, "Dead air: playing {File} from the emergency playlist.", EventName = "EmergencyTrack")]
+        public static partial void EmergencyTrack(ILogger logger, string file);
     }
 }

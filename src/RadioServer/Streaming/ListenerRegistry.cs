@@ -23,6 +23,7 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
     private long _nextId;
     private int _peak;
     private long _totalSessions;
+    private long _bytesSentByLeft;
     private ITimer? _timer;
 
     public ListenerRegistry(BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<ListenerRegistry> logger)
@@ -49,6 +50,22 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
 
     public long Leaves(LeaveReason reason) => Interlocked.Read(ref _leaves[(int)reason]);
 
+    /// <summary>Bytes sent to all listeners since start, those connected now included.</summary>
+    public long BytesSent
+    {
+        get
+        {
+            var total = Interlocked.Read(ref _bytesSentByLeft);
+            foreach (var session in _sessions.Values)
+            {
+                total += session.BytesSent;
+            }
+            return total;
+        }
+    }
+
+    public ListenerSession? Find(long id) => _sessions.GetValueOrDefault(id);
+
     public ListenerSession Join(HttpContext context, int metaInt)
     {
         var session = new ListenerSession(Interlocked.Increment(ref _nextId), context, metaInt, _time.GetUtcNow());
@@ -73,6 +90,7 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
         session.TrySetLeaveReason(LeaveReason.ClientClosed);
         var reason = session.LeaveReason!.Value;
         Interlocked.Increment(ref _leaves[(int)reason]);
+        Interlocked.Add(ref _bytesSentByLeft, session.BytesSent);
         Log.Left(_logger, session.Id, reason, session.BytesSent, _sessions.Count);
         Left?.Invoke(session);
     }

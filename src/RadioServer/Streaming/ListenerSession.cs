@@ -34,6 +34,11 @@ internal sealed class ListenerSession(long id, HttpContext context, int metaInt,
 
     public DateTimeOffset ConnectedAt { get; } = connectedAt;
 
+    /// <summary>The player's address, kept for the operators' listener list (shown anonymised unless configured).</summary>
+    public System.Net.IPAddress? Address { get; } = context.Connection.RemoteIpAddress;
+
+    public string UserAgent { get; } = context.Request.Headers.UserAgent.ToString();
+
     /// <summary>Stream position (bytes since the station went on air) up to which audio was handed to the connection; -1 before the first chunk.</summary>
     public long Position => Volatile.Read(ref _position);
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.FileProviders;
 
 namespace RadioServer.Web;
 
-/// <summary>The static pages (Web/wwwroot, copied next to the app): the listener's player, the embeddable player, the hosts' page.</summary>
+/// <summary>The static pages (Web/wwwroot, copied next to the app): the listener's player, the embeddable player, the hosts' page, the operators' dashboard.</summary>
 internal static class WebEndpoints
 {
     public static WebApplication MapWeb(this WebApplication app)
@@ -11,6 +11,8 @@ internal static class WebEndpoints
         app.MapGet("/", (IWebHostEnvironment env) => Page(env, "index.html"));
         app.MapGet("/embed", (IWebHostEnvironment env) => Page(env, "embed.html"));
         app.MapGet("/host", (IWebHostEnvironment env) => Page(env, "host.html"));
+        // The dashboard page itself is public; it shows nothing until the operator key opens the hub's operators' group.
+        app.MapGet("/operator", (IWebHostEnvironment env) => Page(env, "operator.html"));
         return app;
     }
 

@@ -79,7 +79,7 @@ public sealed class PacingTests
     {
         var options = Options.Create(new RadioOptions());
         var buffer = new BroadcastBuffer(options);
-        var chain = new AirChain(new NothingToPlay(), new FakeEncoderFactory(), buffer, options, time, NullLogger<AirChain>.Instance);
+        var chain = new AirChain(new NothingToPlay(), new FakeEncoderFactory(), buffer, options, time, NullLogger<AirChain>.Instance, new DeadAirDetector(Options.Create(new DeadAirOptions())));
         return (chain, buffer);
     }
 

@@ -26,6 +26,8 @@ internal sealed class TestStation : IAsyncDisposable
         BaseUri = baseUri;
     }
 
+    private string? _database;
+
     public WebApplication App { get; }
 
     public FakeTimeProvider? Time { get; }
@@ -47,9 +49,17 @@ internal sealed class TestStation : IAsyncDisposable
     public static async Task<TestStation> StartAsync(string mediaPath, IDictionary<string, string?>? settings = null, bool fakeTime = true, Action<IServiceCollection>? services = null, DateTimeOffset? start = null, string urls = "http://127.0.0.1:0")
     {
         var args = new List<string> { "--urls", urls, $"--Radio:MediaPath={mediaPath}", $"--Radio:RootPath={Path.GetDirectoryName(mediaPath)}" };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        settings ??= new Dictionary<string, string?>();
+        foreach (var (key, value) in settings)
         {
             args.Add($"--{key}={value}");
+        }
+        string? database = null;
+        if (!settings.ContainsKey("Radio:DatabasePath"))
+        {
+            // Each station its own play history, deleted afterwards, wherever its media folder is.
+            database = Path.Combine(Path.GetTempPath(), $"radioserver-test-{Guid.NewGuid():N}.db");
+            args.Add($"--Radio:DatabasePath={database}");
         }
         // A fixed, arbitrary start: a Thursday in the middle of the day, UTC.
         var time = fakeTime ? new FakeTimeProvider(start ?? new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero)) : null;
@@ -68,7 +78,7 @@ internal sealed class TestStation : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestStation(app, time, logs, new Uri(address));
+        return new TestStation(app, time, logs, new Uri(address)) { _database = database };
     }
 
     /// <summary>Steps the fake clock by <paramref name="total"/> in <paramref name="step"/>s; after each the air chain makes the audio now due.</summary>
@@ -87,6 +97,21 @@ internal sealed class TestStation : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Steps the clock 100 ms at a time (the air chain producing) until <paramref name="task"/> completes: for
+    /// events that need the station to go on (a listener's loop notices a hang-up or a drop at its next chunk).
+    /// </summary>
+    public async Task AdvanceUntilAsync(Task task, TimeSpan? max = null)
+    {
+        var limit = max ?? TimeSpan.FromSeconds(10);
+        for (var done = TimeSpan.Zero; !task.IsCompleted && done < limit; done += TimeSpan.FromMilliseconds(100))
+        {
+            await AdvanceAsync(TimeSpan.FromMilliseconds(100));
+            await Task.WhenAny(task, Task.Delay(10));
+        }
+        await task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     public Uri Url(string path) => new(BaseUri, path);
 
     public async ValueTask DisposeAsync()
@@ -99,6 +124,10 @@ internal sealed class TestStation : IAsyncDisposable
         finally
         {
             await App.DisposeAsync();
+            foreach (var file in _database is null ? [] : new[] { _database, _database + "-wal", _database + "-shm" })
+            {
+                File.Delete(file);
+            }
         }
     }
 }

@@ -1,0 +1,56 @@
+using RadioServer.NowPlaying;
+
+namespace RadioServer.Operations;
+
+// What operators read: GET /api/status (always arrays, never Icecast's object-or-array), the listener list,
+// the play history, and the operators' group on the hub. camelCase JSON, documented in docs/api.md.
+
+/// <summary>Everything about the station's health at one instant.</summary>
+public sealed record StatusReport(
+    ServerStatus Server,
+    OnAirMessage OnAir,
+    TrackMessage? NowPlaying,
+    EncoderStatus Encoder,
+    ListenerStats Listeners,
+    IReadOnlyList<MountStatus> Mounts,
+    DeadAirStatus DeadAir,
+    LibraryStatus Library,
+    ScheduleStatus Schedule,
+    HistoryStatus History,
+    IReadOnlyList<AlarmMessage> Alarms);
+
+public sealed record ServerStatus(string Station, string Version, DateTimeOffset StartedAt, double UptimeSeconds, DateTimeOffset Now);
+
+/// <summary>The one encode: its format, how much it has produced, and how far behind real time it runs.</summary>
+public sealed record EncoderStatus(bool Running, string Codec, int BitrateKbps, int SampleRate, int Channels, int Quality, long FramesEncoded, double StreamTime, double LagSeconds, long Underruns, double LevelDbfs);
+
+public sealed record DisconnectCount(string Reason, long Count);
+
+public sealed record ListenerStats(int Current, int Peak, long TotalSessions, IReadOnlyList<DisconnectCount> Disconnects, long BytesSent);
+
+public sealed record MountStatus(string Path, string ContentType, int BitrateKbps, int Listeners, int Peak, string? Title, DateTimeOffset StreamStart);
+
+public sealed record DeadAirStatus(bool Active, double ThresholdDbfs, double LimitSeconds, long Alarms, double DeadAirSeconds, bool EmergencyPlaylist);
+
+public sealed record LibraryStatus(int Tracks, int SkippedFiles);
+
+public sealed record ScheduleStatus(DateTimeOffset? LoadedAt, string Hash, string? LastError, long Reloads, long Errors);
+
+public sealed record HistoryStatus(bool Healthy, long Written, int Pending, long WriteErrors, string? LastError, DateTimeOffset? LastErrorAt);
+
+/// <summary>An alarm raised or cleared (kind: deadAir, history).</summary>
+public sealed record AlarmMessage(string Kind, bool Active, string Message, DateTimeOffset At);
+
+/// <summary>One listener connected now. The address is anonymised unless <c>Radio:Operations:ShowListenerAddresses</c> is true.</summary>
+public sealed record ListenerInfo(long Id, string Address, string UserAgent, DateTimeOffset ConnectedSince, long BytesSent, long LagBytes, double LagSeconds, bool Metadata);
+
+/// <summary>One item played: a row of the play history.</summary>
+public sealed record HistoryEntry(DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, string? ShowId, string Show, string Artist, string Title, string? Album, string? File, int ListenersAtStart, int ListenersPeak);
+
+public sealed record ListenerPoint(DateTimeOffset At, int Listeners);
+
+/// <summary>What an operator's dashboard gets when it joins: the status, the last hour of listener counts, recent plays, the listener table.</summary>
+public sealed record OperatorState(StatusReport Status, IReadOnlyList<ListenerPoint> ListenerSeries, IReadOnlyList<HistoryEntry> History, IReadOnlyList<ListenerInfo> ListenerTable, int ListenerTableTotal);
+
+/// <summary>Pushed to the operators' group once a second while one is connected.</summary>
+public sealed record OperatorUpdate(StatusReport Status, ListenerPoint Point, IReadOnlyList<ListenerInfo> ListenerTable, int ListenerTableTotal);

@@ -1,0 +1,134 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using RadioServer.Audio;
+using RadioServer.NowPlaying;
+using RadioServer.Streaming;
+
+namespace RadioServer.Operations;
+
+/// <summary>
+/// Raises alarms (dead air from the air chain, a failing history database) to the log, the alarm list and
+/// the operators' group on the hub; samples the listener count for the dashboard's chart every 10 s; and,
+/// while an operator is connected, pushes the whole status to the operators' group once a second.
+/// </summary>
+internal sealed partial class OperatorsPublisher(
+    IHubContext<RadioHub, IRadioClient> hub,
+    HubPresence presence,
+    OperatorDesk desk,
+    AlarmLog alarms,
+    DeadAirDetector deadAir,
+    PlayHistory history,
+    ListenerRegistry listeners,
+    TimeProvider time,
+    ILogger<OperatorsPublisher> logger) : BackgroundService
+{
+    private readonly Channel<AlarmMessage> _alarms = Channel.CreateUnbounded<AlarmMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private ITimer? _timer;
+    private DateTimeOffset _lastSample = DateTimeOffset.MinValue;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        deadAir.Changed += OnDeadAir;
+        history.HealthChanged += OnHistoryHealth;
+        history.Played += OnPlayed;
+        Sample(time.GetUtcNow());
+        _timer = time.CreateTimer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        deadAir.Changed -= OnDeadAir;
+        history.HealthChanged -= OnHistoryHealth;
+        history.Played -= OnPlayed;
+        if (_timer is not null)
+        {
+            await _timer.DisposeAsync();
+        }
+        _alarms.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var alarm in _alarms.Reader.ReadAllAsync(stoppingToken))
+            {
+                alarms.Add(alarm);
+                Send(hub.Clients.Group(HubPresence.OperatorsGroup).Alarm(alarm));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    // On the audio thread: log and enqueue only.
+    private void OnDeadAir(DeadAirEvent e)
+    {
+        string message;
+        if (e.Active)
+        {
+            message = FormattableString.Invariant($"Dead air: output under {deadAir.ThresholdDbfs:0.#} dBFS for {e.SilentSeconds:0.0} s (stream time {e.StreamTime:0.0} s).");
+            Log.DeadAir(logger, deadAir.ThresholdDbfs, e.SilentSeconds, e.StreamTime);
+        }
+        else
+        {
+            message = FormattableString.Invariant($"Dead air over after {e.SilentSeconds:0.0} s (stream time {e.StreamTime:0.0} s).");
+            Log.DeadAirOver(logger, e.SilentSeconds, e.StreamTime);
+        }
+        _alarms.Writer.TryWrite(new AlarmMessage("deadAir", e.Active, message, e.At));
+    }
+
+    private void OnHistoryHealth(bool failing, string message) =>
+        _alarms.Writer.TryWrite(new AlarmMessage("history", failing, message, time.GetUtcNow()));
+
+    private void OnPlayed(HistoryEntry entry)
+    {
+        if (presence.Operators > 0)
+        {
+            Send(hub.Clients.Group(HubPresence.OperatorsGroup).Played(entry));
+        }
+    }
+
+    internal void Tick()
+    {
+        var now = time.GetUtcNow();
+        var point = new ListenerPoint(now, listeners.Count);
+        if (now - _lastSample >= OperatorDesk.SeriesInterval)
+        {
+            Sample(now);
+        }
+        if (presence.Operators > 0)
+        {
+            Send(hub.Clients.Group(HubPresence.OperatorsGroup).OperatorUpdate(desk.Update(point)));
+        }
+    }
+
+    private void Sample(DateTimeOffset now)
+    {
+        _lastSample = now;
+        desk.Sample(new ListenerPoint(now, listeners.Count));
+    }
+
+    private void Send(Task send)
+    {
+        if (!send.IsCompletedSuccessfully)
+        {
+            send.ContinueWith(t => Log.SendFailed(logger, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Critical, "DEAD AIR: output under {Threshold} dBFS for {Seconds:F1} s (stream time {StreamTime:F1} s).", EventName = "DeadAir")]
+        public static partial void DeadAir(ILogger logger, double threshold, double seconds, double streamTime);
+
+        [LoggerMessage(2, LogLevel.Warning, "Dead air over after {Seconds:F1} s (stream time {StreamTime:F1} s).", EventName = "DeadAirOver")]
+        public static partial void DeadAirOver(ILogger logger, double seconds, double streamTime);
+
+        [LoggerMessage(3, LogLevel.Warning, "Pushing to operators failed.", EventName = "OperatorSendFailed")]
+        public static partial void SendFailed(ILogger logger, Exception exception);
+    }
+}
