@@ -11,7 +11,8 @@ internal static class IcyMetadata
     /// <summary>The length byte can say at most 255 x 16 bytes.</summary>
     public const int MaxPayload = 255 * 16;
 
-    public static readonly byte[] Unchanged = [0];
+    // Pinned (like the audio chunks): listeners' sockets are written straight from these arrays.
+    public static readonly byte[] Unchanged = GC.AllocateArray<byte>(1, pinned: true);
 
     public static byte[] Encode(string streamTitle)
     {
@@ -21,7 +22,7 @@ internal static class IcyMetadata
         var title = Truncate(streamTitle.Replace('\n', ' ').Replace('\r', ' '), room);
         var payload = Encoding.UTF8.GetBytes(prefix + title + suffix);
         var blocks = (payload.Length + 15) / 16;
-        var block = new byte[1 + (blocks * 16)];
+        var block = GC.AllocateArray<byte>(1 + (blocks * 16), pinned: true);
         block[0] = (byte)blocks;
         payload.CopyTo(block, 1);
         return block;

@@ -24,6 +24,7 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
     private int _peak;
     private long _totalSessions;
     private long _bytesSentByLeft;
+    private int _count;
     private ITimer? _timer;
 
     public ListenerRegistry(BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<ListenerRegistry> logger)
@@ -40,7 +41,8 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
     /// <summary>Raised after a listener left, its <see cref="ListenerSession.LeaveReason"/> set.</summary>
     public event Action<ListenerSession>? Left;
 
-    public int Count => _sessions.Count;
+    // Kept apart from the dictionary: ConcurrentDictionary.Count takes every lock, once per join.
+    public int Count => Volatile.Read(ref _count);
 
     public int Peak => Volatile.Read(ref _peak);
 
@@ -71,12 +73,12 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
         var session = new ListenerSession(Interlocked.Increment(ref _nextId), context, metaInt, _time.GetUtcNow());
         _sessions[session.Id] = session;
         Interlocked.Increment(ref _totalSessions);
-        var count = _sessions.Count;
+        var count = Interlocked.Increment(ref _count);
         int peak;
         while (count > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, count, peak) != peak)
         {
         }
-        Log.Joined(_logger, session.Id, context.Connection.RemoteIpAddress?.ToString() ?? "?", count);
+        Log.Joined(_logger, session.Id, session.Address, count);
         Joined?.Invoke(session);
         return session;
     }
@@ -87,11 +89,12 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
         {
             return;
         }
+        var count = Interlocked.Decrement(ref _count);
         session.TrySetLeaveReason(LeaveReason.ClientClosed);
         var reason = session.LeaveReason!.Value;
         Interlocked.Increment(ref _leaves[(int)reason]);
         Interlocked.Add(ref _bytesSentByLeft, session.BytesSent);
-        Log.Left(_logger, session.Id, reason, session.BytesSent, _sessions.Count);
+        Log.Left(_logger, session.Id, reason, session.BytesSent, count);
         Left?.Invoke(session);
     }
 
@@ -102,6 +105,7 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
         {
             return false;
         }
+        session.Stop(reason);
         session.Context.Abort();
         return true;
     }
@@ -118,6 +122,7 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
             {
                 session.BehindWhenDropped = edge - position;
                 Log.TooSlow(_logger, session.Id, edge - position, _queueLimit);
+                session.Stop(LeaveReason.TooSlow);
                 session.Context.Abort();
                 dropped++;
             }
@@ -142,7 +147,7 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Debug, "Listener {ListenerId} joined from {Address}; {Count} listening.", EventName = "ListenerJoined")]
-        public static partial void Joined(ILogger logger, long listenerId, string address, int count);
+        public static partial void Joined(ILogger logger, long listenerId, System.Net.IPAddress? address, int count);
 
         [LoggerMessage(2, LogLevel.Debug, "Listener {ListenerId} left ({Reason}) after {Bytes} bytes; {Count} listening.", EventName = "ListenerLeft")]
         public static partial void Left(ILogger logger, long listenerId, LeaveReason reason, long bytes, int count);

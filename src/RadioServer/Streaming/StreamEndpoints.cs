@@ -32,13 +32,23 @@ internal static partial class StreamEndpoints
     internal static string StreamUrl(HttpRequest request, RadioOptions options) =>
         $"{request.Scheme}://{request.Host}{request.PathBase}{options.MountPath}";
 
-    private static async Task ServeStreamAsync(HttpContext context, BroadcastBuffer buffer, ListenerRegistry registry, IOptions<RadioOptions> options, ILoggerFactory loggers)
+    private static async Task ServeStreamAsync(HttpContext context, BroadcastBuffer buffer, ListenerRegistry registry, Broadcaster broadcaster, IOptions<RadioOptions> options, ILoggerFactory loggers)
     {
         var o = options.Value;
         var request = context.Request;
         var response = context.Response;
         var wantsMetadata = request.Headers.TryGetValue("Icy-MetaData", out var icy) && icy.ToString().Trim() == "1";
         var metaInt = wantsMetadata ? o.MetaInt : 0;
+
+        // Plain HTTP/1.x on a socket: the response is written straight to the socket, Icecast-style (see
+        // Broadcaster). TLS, HTTP/2 or another transport go through Kestrel's response pipe below.
+        if (HttpMethods.IsGet(request.Method) && !buffer.IsCompleted && SocketSend.IsSupported && !request.IsHttps &&
+            (request.Protocol == "HTTP/1.1" || request.Protocol == "HTTP/1.0") &&
+            context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+        {
+            await ServeDirectAsync(context, socket, buffer, registry, broadcaster, o, metaInt > 0 ? broadcaster.HeadWithMetadata : broadcaster.Head);
+            return;
+        }
 
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "audio/mpeg";
@@ -122,6 +132,88 @@ internal static partial class StreamEndpoints
         finally
         {
             registry.Leave(session);
+        }
+    }
+
+    /// <summary>
+    /// The listener's whole response goes straight to its socket: the head (HTTP/1.0 200, close-delimited,
+    /// as Icecast answers), the burst at once from this request, then the broadcaster's writes. Kestrel
+    /// writes nothing; at the end the connection is aborted so it never adds a response of its own.
+    /// </summary>
+    private static async Task ServeDirectAsync(HttpContext context, Socket socket, BroadcastBuffer buffer, ListenerRegistry registry, Broadcaster broadcaster, RadioOptions o, byte[] head)
+    {
+        TrySetSendBuffer(socket);
+        var session = registry.Join(context, head == broadcaster.HeadWithMetadata ? o.MetaInt : 0);
+        var handedOver = false;
+        try
+        {
+            session.Attach(socket.SafeHandle, buffer.BurstStart(o.BurstSizeBytes), head);
+            switch (session.Pump(buffer))
+            {
+                case PumpResult.Failed:
+                    session.Stop(LeaveReason.ClientClosed);
+                    break;
+                case PumpResult.Evicted:
+                    session.Stop(LeaveReason.TooSlow);
+                    break;
+                default:
+                    broadcaster.Add(session);
+                    handedOver = true;
+                    break;
+            }
+            using (context.RequestAborted.Register(static s => ((ListenerSession)s!).Stop(LeaveReason.ClientClosed), session))
+            {
+                await session.Ended;
+            }
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                session.Detach();
+            }
+            registry.Leave(session);
+            context.Abort();
+        }
+    }
+
+    /// <summary>The raw response head (pinned: it is sent with sendmsg like the audio).</summary>
+    internal static byte[] Head(RadioOptions o, int metaInt)
+    {
+        var head = new StringBuilder("HTTP/1.0 200 OK\r\n")
+            .Append("Content-Type: audio/mpeg\r\n")
+            .Append("Cache-Control: no-cache, no-store\r\n")
+            .Append("Pragma: no-cache\r\n")
+            .Append("Expires: Mon, 26 Jul 1997 05:00:00 GMT\r\n")
+            .Append("Access-Control-Allow-Origin: *\r\n")
+            .Append("Connection: close\r\n")
+            .Append("Server: RadioServer\r\n")
+            .Append("icy-name: ").Append(HeaderSafe(o.StationName)).Append("\r\n")
+            .Append("icy-description: ").Append(HeaderSafe(o.Description)).Append("\r\n")
+            .Append("icy-genre: ").Append(HeaderSafe(o.Genre)).Append("\r\n")
+            .Append("icy-url: ").Append(HeaderSafe(o.Url)).Append("\r\n")
+            .Append(System.Globalization.CultureInfo.InvariantCulture, $"icy-br: {o.BitrateKbps}\r\n")
+            .Append("icy-pub: ").Append(o.Public ? "1" : "0").Append("\r\n")
+            .Append(System.Globalization.CultureInfo.InvariantCulture, $"ice-audio-info: ice-samplerate={StationFormat.SampleRate};ice-bitrate={o.BitrateKbps};ice-channels={StationFormat.Channels}\r\n");
+        if (metaInt > 0)
+        {
+            head.Append(System.Globalization.CultureInfo.InvariantCulture, $"icy-metaint: {metaInt}\r\n");
+        }
+        head.Append("\r\n");
+        var bytes = Encoding.UTF8.GetBytes(head.ToString());
+        var pinned = GC.AllocateUninitializedArray<byte>(bytes.Length, pinned: true);
+        bytes.CopyTo(pinned, 0);
+        return pinned;
+    }
+
+    private static void TrySetSendBuffer(Socket socket)
+    {
+        try
+        {
+            socket.SendBufferSize = ListenerSendBufferBytes;
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or NotSupportedException)
+        {
         }
     }
 

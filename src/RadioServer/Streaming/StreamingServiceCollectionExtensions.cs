@@ -9,6 +9,9 @@ internal static class StreamingServiceCollectionExtensions
         services.TryAddSingleton<BroadcastBuffer>();
         services.TryAddSingleton<ListenerRegistry>();
         services.AddHostedService(sp => sp.GetRequiredService<ListenerRegistry>());
+        services.TryAddSingleton<Broadcaster>();
+        services.AddHostedService(sp => sp.GetRequiredService<Broadcaster>());
+        services.AddHostedService<Warmup>();
         return services;
     }
 }
