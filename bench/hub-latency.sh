@@ -15,11 +15,11 @@ trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$media"' EXIT
 for i in 1 2 3; do sox -n -r 44100 -c 2 "$media/0$i Bench - Track $i.wav" synth 3 sine $((300 + i * 100)) vol 0.3 2>/dev/null; done
 dotnet build src/RadioServer -c Release -v q -nologo >/dev/null
 dotnet build bench/RadioServer.Benchmarks -c Release -v q -nologo >/dev/null
-ulimit -n 65536 || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 server_cpu=() client_cpu=()
 if [[ "${PIN:-0}" == 1 ]]; then server_cpu=(taskset -c 0) client_cpu=(taskset -c 1); fi
 "${server_cpu[@]}" dotnet src/RadioServer/bin/Release/net10.0/RadioServer.dll --urls "http://127.0.0.1:$port" --Radio:MediaPath="$media" \
-  --Radio:SchedulePath="$media/none.json" --Logging:LogLevel:Default=Warning >/dev/null 2>&1 &
+  --Radio:SchedulePath="$media/none.json" --Radio:DatabasePath="$media/history.db" --Logging:LogLevel:Default=Warning >/dev/null 2>&1 &
 pid=$!
 sleep 5
 "${client_cpu[@]}" dotnet bench/RadioServer.Benchmarks/bin/Release/net10.0/RadioServer.Benchmarks.dll hub --url "http://127.0.0.1:$port" --clients "$clients" --changes "$changes"

@@ -29,7 +29,7 @@ measure() { # PID LABEL
 echo "| on air for ${seconds} s (after 15 s warm-up) | CPU of one core | CPU per hour of air | RSS |"
 echo "| --- | --- | --- | --- |"
 for q in 5 7; do
-  dotnet src/RadioServer/bin/Release/net10.0/RadioServer.dll --urls "http://127.0.0.1:$port" --Radio:EncoderQuality=$q --Logging:LogLevel:Default=Warning >/dev/null 2>&1 &
+  dotnet src/RadioServer/bin/Release/net10.0/RadioServer.dll --urls "http://127.0.0.1:$port" --Radio:EncoderQuality=$q --Radio:DatabasePath="$(mktemp -u /tmp/radioserver-bench.XXXXXX.db)" --Logging:LogLevel:Default=Warning >/dev/null 2>&1 &
   pid=$!
   measure "$pid" "RadioServer, sample media, LAME -q $q"
   kill "$pid"; wait "$pid" 2>/dev/null || true
