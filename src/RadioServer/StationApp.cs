@@ -30,6 +30,9 @@ internal static class StationApp
             kestrel.Limits.MaxConcurrentConnections = null;
             kestrel.Limits.MaxConcurrentUpgradedConnections = null;
         });
+        // Listeners arrive in crowds (a show starts, a link is shared): a deeper accept queue than Kestrel's
+        // 512 keeps a burst from dropping SYNs into a 1 s retransmit (the kernel caps it at somaxconn).
+        builder.WebHost.UseSockets(sockets => sockets.Backlog = 4096);
 
         builder.Services
             .AddStation()
