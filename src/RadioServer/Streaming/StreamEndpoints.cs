@@ -46,27 +46,14 @@ internal static partial class StreamEndpoints
             (request.Protocol == "HTTP/1.1" || request.Protocol == "HTTP/1.0") &&
             context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
         {
-            await ServeDirectAsync(context, socket, buffer, registry, broadcaster, o, metaInt > 0 ? broadcaster.HeadWithMetadata : broadcaster.Head);
+            await ServeDirectAsync(context, socket, buffer, registry, broadcaster, o, metaInt);
             return;
         }
 
         response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "audio/mpeg";
-        var headers = response.Headers;
-        headers.CacheControl = "no-cache, no-store";
-        headers.Pragma = "no-cache";
-        headers.Expires = "Mon, 26 Jul 1997 05:00:00 GMT";
-        headers.AccessControlAllowOrigin = "*";
-        headers["icy-name"] = HeaderSafe(o.StationName);
-        headers["icy-description"] = HeaderSafe(o.Description);
-        headers["icy-genre"] = HeaderSafe(o.Genre);
-        headers["icy-url"] = HeaderSafe(o.Url);
-        headers["icy-br"] = o.BitrateKbps.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        headers["icy-pub"] = o.Public ? "1" : "0";
-        headers["ice-audio-info"] = FormattableString.Invariant($"ice-samplerate={StationFormat.SampleRate};ice-bitrate={o.BitrateKbps};ice-channels={StationFormat.Channels}");
-        if (metaInt > 0)
+        foreach (var (name, value) in Headers(o, metaInt))
         {
-            headers["icy-metaint"] = metaInt.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            response.Headers[name] = value;
         }
         if (HttpMethods.IsHead(request.Method) || buffer.IsCompleted)
         {
@@ -79,7 +66,10 @@ internal static partial class StreamEndpoints
         {
             rate.MinDataRate = null;
         }
-        TryLimitSendBuffer(context);
+        if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } kestrelSocket)
+        {
+            TrySetSendBuffer(kestrelSocket);
+        }
 
         var session = registry.Join(context, metaInt);
         var aborted = context.RequestAborted;
@@ -140,14 +130,14 @@ internal static partial class StreamEndpoints
     /// as Icecast answers), the burst at once from this request, then the broadcaster's writes. Kestrel
     /// writes nothing; at the end the connection is aborted so it never adds a response of its own.
     /// </summary>
-    private static async Task ServeDirectAsync(HttpContext context, Socket socket, BroadcastBuffer buffer, ListenerRegistry registry, Broadcaster broadcaster, RadioOptions o, byte[] head)
+    private static async Task ServeDirectAsync(HttpContext context, Socket socket, BroadcastBuffer buffer, ListenerRegistry registry, Broadcaster broadcaster, RadioOptions o, int metaInt)
     {
         TrySetSendBuffer(socket);
-        var session = registry.Join(context, head == broadcaster.HeadWithMetadata ? o.MetaInt : 0);
+        var session = registry.Join(context, metaInt);
         var handedOver = false;
         try
         {
-            session.Attach(socket.SafeHandle, buffer.BurstStart(o.BurstSizeBytes), head);
+            session.Attach(socket.SafeHandle, buffer.BurstStart(o.BurstSizeBytes), metaInt > 0 ? broadcaster.HeadWithMetadata : broadcaster.Head);
             switch (session.Pump(buffer))
             {
                 case PumpResult.Failed:
@@ -180,30 +170,36 @@ internal static partial class StreamEndpoints
     /// <summary>The raw response head (pinned: it is sent with sendmsg like the audio).</summary>
     internal static byte[] Head(RadioOptions o, int metaInt)
     {
-        var head = new StringBuilder("HTTP/1.0 200 OK\r\n")
-            .Append("Content-Type: audio/mpeg\r\n")
-            .Append("Cache-Control: no-cache, no-store\r\n")
-            .Append("Pragma: no-cache\r\n")
-            .Append("Expires: Mon, 26 Jul 1997 05:00:00 GMT\r\n")
-            .Append("Access-Control-Allow-Origin: *\r\n")
-            .Append("Connection: close\r\n")
-            .Append("Server: RadioServer\r\n")
-            .Append("icy-name: ").Append(HeaderSafe(o.StationName)).Append("\r\n")
-            .Append("icy-description: ").Append(HeaderSafe(o.Description)).Append("\r\n")
-            .Append("icy-genre: ").Append(HeaderSafe(o.Genre)).Append("\r\n")
-            .Append("icy-url: ").Append(HeaderSafe(o.Url)).Append("\r\n")
-            .Append(System.Globalization.CultureInfo.InvariantCulture, $"icy-br: {o.BitrateKbps}\r\n")
-            .Append("icy-pub: ").Append(o.Public ? "1" : "0").Append("\r\n")
-            .Append(System.Globalization.CultureInfo.InvariantCulture, $"ice-audio-info: ice-samplerate={StationFormat.SampleRate};ice-bitrate={o.BitrateKbps};ice-channels={StationFormat.Channels}\r\n");
-        if (metaInt > 0)
+        var head = new StringBuilder("HTTP/1.0 200 OK\r\nConnection: close\r\nServer: RadioServer\r\n");
+        foreach (var (name, value) in Headers(o, metaInt))
         {
-            head.Append(System.Globalization.CultureInfo.InvariantCulture, $"icy-metaint: {metaInt}\r\n");
+            head.Append(name).Append(": ").Append(value).Append("\r\n");
         }
-        head.Append("\r\n");
-        var bytes = Encoding.UTF8.GetBytes(head.ToString());
+        var bytes = Encoding.UTF8.GetBytes(head.Append("\r\n").ToString());
         var pinned = GC.AllocateUninitializedArray<byte>(bytes.Length, pinned: true);
         bytes.CopyTo(pinned, 0);
         return pinned;
+    }
+
+    /// <summary>The listener response's headers, as Icecast sends them; the same on both paths.</summary>
+    private static IEnumerable<(string Name, string Value)> Headers(RadioOptions o, int metaInt)
+    {
+        yield return ("Content-Type", "audio/mpeg");
+        yield return ("Cache-Control", "no-cache, no-store");
+        yield return ("Pragma", "no-cache");
+        yield return ("Expires", "Mon, 26 Jul 1997 05:00:00 GMT");
+        yield return ("Access-Control-Allow-Origin", "*");
+        yield return ("icy-name", HeaderSafe(o.StationName));
+        yield return ("icy-description", HeaderSafe(o.Description));
+        yield return ("icy-genre", HeaderSafe(o.Genre));
+        yield return ("icy-url", HeaderSafe(o.Url));
+        yield return ("icy-br", o.BitrateKbps.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return ("icy-pub", o.Public ? "1" : "0");
+        yield return ("ice-audio-info", FormattableString.Invariant($"ice-samplerate={StationFormat.SampleRate};ice-bitrate={o.BitrateKbps};ice-channels={StationFormat.Channels}"));
+        if (metaInt > 0)
+        {
+            yield return ("icy-metaint", metaInt.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     private static void TrySetSendBuffer(Socket socket)
@@ -211,20 +207,6 @@ internal static partial class StreamEndpoints
         try
         {
             socket.SendBufferSize = ListenerSendBufferBytes;
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or NotSupportedException)
-        {
-        }
-    }
-
-    private static void TryLimitSendBuffer(HttpContext context)
-    {
-        try
-        {
-            if (context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
-            {
-                socket.SendBufferSize = ListenerSendBufferBytes;
-            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or NotSupportedException)
         {
