@@ -83,7 +83,7 @@ public sealed class StreamEndpointTests : IDisposable
         Assert.Equal("1", response.Headers.GetValues("icy-pub").Single());
         Assert.Equal("ice-samplerate=44100;ice-bitrate=192;ice-channels=2", response.Headers.GetValues("ice-audio-info").Single());
         Assert.False(response.Headers.Contains("icy-metaint"));
-        // Over HTTP/1.1 (chunked) the body is MP3 from its first byte too.
+        // An HTTP/1.1 client gets the same close-delimited HTTP/1.0 answer as Icecast gives: MP3 from the first byte.
         await using var body = await response.Content.ReadAsStreamAsync();
         var first = new byte[4096];
         await body.ReadExactlyAsync(first);
