@@ -19,7 +19,10 @@ internal sealed partial class Warmup(IServer server, IHostApplicationLifetime li
     {
         try
         {
-            await Task.Delay(Timeout.InfiniteTimeSpan, lifetime.ApplicationStarted).ContinueWith(_ => { }, TaskScheduler.Default);
+            using (var started = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStarted, stoppingToken))
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, started.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
             if (stoppingToken.IsCancellationRequested || server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() is not { } address ||
                 !Uri.TryCreate(address, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
             {
