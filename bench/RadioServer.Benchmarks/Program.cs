@@ -21,7 +21,7 @@ if (mode is "decode" or "all")
 }
 if (mode is "hub")
 {
-    HubLatencyBenchmark.Run(ArgOption(args, "--url") ?? "http://127.0.0.1:8000", ArgValue(args, "--clients", 2000), ArgValue(args, "--changes", 10));
+    HubLatencyBenchmark.Run(ArgOption(args, "--url") ?? "http://127.0.0.1:8000", ArgValue(args, "--clients", 2000), ArgValue(args, "--changes", 10), ArgValue(args, "--settle", 5));
 }
 if (mode is "nlayer")
 {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace RadioServer.Operations;
@@ -17,6 +18,11 @@ internal static class OperationsServiceCollectionExtensions
         services.AddSingleton<StationMetrics>();
         services.AddSingleton<OperatorsPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OperatorsPublisher>());
+        services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>();
+        services.TryAddSingleton<IHeapCollector, RuntimeHeapCollector>();
+        services.AddSingleton<ConnectionWaveCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionWaveCollector>());
         return services;
     }
 }
