@@ -51,7 +51,8 @@ trap 'exit 130' INT TERM
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 taskset -c "$server_core" dotnet "$rs_dll" --urls "http://127.0.0.1:$port" --Radio:RootPath="$root" \
-  --Radio:DatabasePath="$work/radioserver.db" --Logging:LogLevel:Default=Warning >"$work/radioserver.out" 2>&1 &
+  --Radio:DatabasePath="$work/radioserver.db" --Logging:LogLevel:Default=Warning \
+  --Logging:LogLevel:RadioServer.Operations.ConnectionWaveCollector=Information >"$work/radioserver.out" 2>&1 &
 rs_pid=$!
 for _ in $(seq 1 60); do
   kill -0 "$rs_pid" 2>/dev/null || { log "RadioServer exited"; cat "$work/radioserver.out" >&2; exit 1; }
@@ -107,3 +108,4 @@ echo
 awk -v b="$base" -v f="$final" -v p="$peak" 'BEGIN {
   d = 100 * (f - b) / b
   printf "final vs before: %+.1f%% (%s the 10%% bound); highest seen %.1f MiB\n", d, (d <= 10 ? "within" : "OUTSIDE"), p / 1024 }'
+grep -h "Collected after" "$work/radioserver.out" | sed 's/^ */server: /' || true
