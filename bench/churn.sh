@@ -73,7 +73,7 @@ rows=("$(row "before the waves (after ${warmup} s)" "$base")")
 peak=$base
 rate=$(awk -v c="$((clients + stalled + hangup))" -v r="$ramp" 'BEGIN { print (r > 0 ? c / r : 0) }')
 for w in $(seq 1 "$waves"); do
-  args=(--url "http://127.0.0.1:$port/stream" --clients "$clients" --rate "$rate" --duration "$hold" --rcvlowat 16384
+  args=(--url "http://127.0.0.1:$port/stream" --clients "$clients" --rate "$rate" --duration "$hold" --rcvlowat 16384 --sources 4
     --stalled "$stalled" --hangup "$hangup" --json)
   [ $((w % 2)) -eq 0 ] && args+=(--icy)
   taskset -c "$client_core" dotnet "$loadtool" "${args[@]}" >"$work/wave.json" 2>"$work/wave.err" &

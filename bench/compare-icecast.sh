@@ -8,7 +8,8 @@
 #
 # Usage: bench/compare-icecast.sh
 #   LADDER="500 1000 2000 5000 10000 15000 19900"  RUNG_SECONDS=40 (after the ramp)  RATE=1000 (arrivals/s)
-#   ICY=1 (Icy-MetaData: 1)  STALLED=K HANGUP=K (extra faulty clients per rung)  RCVLOWAT=16384 (load tool)
+#   ICY=1 (Icy-MetaData: 1)  STALLED=K HANGUP=K (extra faulty clients per rung)  RCVLOWAT=16384 SOURCES=4 (load tool:
+#   SO_RCVLOWAT; loopback source addresses, so back-to-back rungs do not collide with TIME_WAIT ports)
 #   ICECAST_PORT=18000 RADIOSERVER_PORT=18001 SERVER_CORE=0 CLIENT_CORE=1
 #   RADIOSERVER_DLL=path (skip the build and run that RadioServer.dll)
 set -euo pipefail
@@ -21,6 +22,7 @@ icy=${ICY:-0}
 stalled=${STALLED:-0}
 hangup=${HANGUP:-0}
 rcvlowat=${RCVLOWAT:-16384}
+sources=${SOURCES:-4}
 ice_port=${ICECAST_PORT:-18000}
 rs_port=${RADIOSERVER_PORT:-18001}
 server_core=${SERVER_CORE:-0}
@@ -220,7 +222,7 @@ run_rung() { # SERVER N
   local ramp
   ramp=$(awk -v t="$total" -v r="$rate" 'BEGIN { print (r > 0 ? t / r : 0) }')
   local args=(--url "http://127.0.0.1:$port/stream" --clients "$n" --rate "$rate" --duration "$rung_seconds"
-    --rcvlowat "$rcvlowat" --stalled "$stalled" --hangup "$hangup" --json)
+    --rcvlowat "$rcvlowat" --sources "$sources" --stalled "$stalled" --hangup "$hangup" --json)
   [ "$icy" = 1 ] && args+=(--icy)
   local cs ts c0 t0 c1 t1 rss rss_end out=$work/rung.json
   cs=$(cpu_ticks "$pid"); ts=$(now)

@@ -27,6 +27,7 @@ internal sealed unsafe class EventLoop : IDisposable
     private readonly byte* _request;
     private readonly int _requestLength;
     private readonly byte* _address;
+    private readonly byte* _sources;
     private readonly int _epoll;
     private readonly long _t0;
     private readonly long _end;
@@ -57,6 +58,22 @@ internal sealed unsafe class EventLoop : IDisposable
         _requestLength = request.Length;
         _address = (byte*)NativeMemory.Alloc((nuint)sockaddr.Length);
         sockaddr.CopyTo(new Span<byte>(_address, sockaddr.Length));
+        if (o.Sources > 1)
+        {
+            if (sockaddr[4] != 127)
+            {
+                throw new ArgumentException("--sources needs a loopback (127.x.x.x) URL");
+            }
+            // sockaddr_in for 127.0.0.1 .. 127.0.0.K, port 0 (chosen at connect, IP_BIND_ADDRESS_NO_PORT).
+            _sources = (byte*)NativeMemory.AllocZeroed((nuint)(16 * o.Sources));
+            for (var k = 0; k < o.Sources; k++)
+            {
+                var a = _sources + (16 * k);
+                a[0] = Native.AF_INET;
+                a[4] = 127;
+                a[7] = (byte)(k + 1);
+            }
+        }
         _epoll = Native.EpollCreate1(Native.EPOLL_CLOEXEC);
         if (_epoll < 0)
         {
@@ -173,6 +190,16 @@ internal sealed unsafe class EventLoop : IDisposable
         {
             var v = _o.RcvBuf;
             Native.SetSockOpt(fd, Native.SOL_SOCKET, Native.SO_RCVBUF, &v, sizeof(int));
+        }
+        if (_sources != null)
+        {
+            var one = 1;
+            Native.SetSockOpt(fd, Native.IPPROTO_IP, Native.IP_BIND_ADDRESS_NO_PORT, &one, sizeof(int));
+            if (Native.Bind(fd, _sources + (16 * (GlobalIndex(index) % _o.Sources)), 16) != 0)
+            {
+                Fail(ref c, FailKind.ConnectFailed, Native.Errno, t);
+                return;
+            }
         }
         if (Native.Connect(fd, _address, 16) != 0)
         {
@@ -666,5 +693,6 @@ internal sealed unsafe class EventLoop : IDisposable
         NativeMemory.Free(_events);
         NativeMemory.Free(_request);
         NativeMemory.Free(_address);
+        NativeMemory.Free(_sources);
     }
 }

@@ -19,6 +19,9 @@ internal sealed class LoadOptions
           --bitrate KBPS     stream bitrate for the stall rule (default 128)
           --burst BYTES      burst the server sends at once, for the stall rule (default 65536)
           --copy             copy every byte to user space; by default audio is read with MSG_TRUNC (counted, not copied)
+          --sources K        bind connections to K loopback source addresses in turn (127.0.0.1 .. 127.0.0.K), each with
+                             its own ephemeral ports: ~20,000 connections from one address fill 70% of the port range and
+                             collide with the previous run's TIME_WAIT (1 s SYN retries); loopback URLs only (default 1)
           --json             one JSON object instead of the table
         A listener is stalled when, at a check (once a second) at least 10 s after its first byte, its audio
         received minus the burst is below (seconds since first byte - 2) x bitrate/8.
@@ -38,6 +41,7 @@ internal sealed class LoadOptions
     public int BurstBytes { get; private set; } = 65536;
     public bool Json { get; private set; }
     public bool Copy { get; private set; }
+    public int Sources { get; private set; } = 1;
 
     public int Total => Clients + StalledExtras + HangupExtras;
 
@@ -98,6 +102,13 @@ internal sealed class LoadOptions
                     break;
                 case "--json":
                     o.Json = true;
+                    break;
+                case "--sources":
+                    o.Sources = Int(1);
+                    if (o.Sources > 254)
+                    {
+                        throw new ArgumentException("--sources must be at most 254");
+                    }
                     break;
                 default:
                     throw new ArgumentException($"unknown option {name}");

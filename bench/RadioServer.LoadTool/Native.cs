@@ -15,6 +15,8 @@ internal static unsafe partial class Native
     public const int SO_ERROR = 4;
     public const int SO_RCVBUF = 8;
     public const int SO_RCVLOWAT = 18;
+    public const int IPPROTO_IP = 0;
+    public const int IP_BIND_ADDRESS_NO_PORT = 24;
     public const int MSG_TRUNC = 0x20;
     public const int MSG_NOSIGNAL = 0x4000;
 
@@ -48,6 +50,9 @@ internal static unsafe partial class Native
 
     [LibraryImport(Libc, EntryPoint = "connect", SetLastError = true)]
     public static partial int Connect(int fd, byte* addr, uint addrLen);
+
+    [LibraryImport(Libc, EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int fd, byte* addr, uint addrLen);
 
     [LibraryImport(Libc, EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(int fd, byte* buf, nuint len, int flags);

@@ -174,7 +174,7 @@ internal sealed class Report
         var perK = _o.Clients > 0 ? ToolCpuPercent * 1000 / _o.Clients : 0;
         w.WriteLine($"loadtool  {_o.Url}  {_o.Clients} listeners at {(_o.Rate > 0 ? F(_o.Rate, "0.#") + "/s" : "once")}, " +
             $"{F(_o.DurationSeconds, "0.#")} s after a {F(RampSeconds, "0.0")} s ramp, ICY {(_o.Icy ? "on" : "off")}, {_o.Threads} loop(s)" +
-            (_o.RcvLowat > 0 ? $", SO_RCVLOWAT {_o.RcvLowat}" : "") + (_o.Copy ? ", copying reads" : ""));
+            (_o.RcvLowat > 0 ? $", SO_RCVLOWAT {_o.RcvLowat}" : "") + (_o.Sources > 1 ? $", {_o.Sources} source addresses" : "") + (_o.Copy ? ", copying reads" : ""));
         w.WriteLine($"  requested        {_o.Clients,8}");
         w.WriteLine($"  connected        {Connected,8}");
         w.WriteLine($"  alive at end     {AliveAtEnd,8}");
@@ -211,6 +211,7 @@ internal sealed class Report
         w.WriteNumber("bitrateKbps", _o.BitrateKbps);
         w.WriteNumber("burstBytes", _o.BurstBytes);
         w.WriteNumber("rcvlowat", _o.RcvLowat);
+        w.WriteNumber("sources", _o.Sources);
         w.WriteNumber("rcvbuf", _o.RcvBuf);
         w.WriteBoolean("copy", _o.Copy);
         w.WriteNumber("connected", Connected);

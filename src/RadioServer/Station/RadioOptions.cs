@@ -48,6 +48,12 @@ public sealed class RadioOptions
     [Range(256, 65536)]
     public int MetaInt { get; set; } = 16000;
 
+    /// <summary>
+    /// Listeners' connections (a plain HTTP/1.x GET of the mount) are answered by the station's own accept loop
+    /// rather than by Kestrel's connection pipeline; everything else still goes to Kestrel.
+    /// </summary>
+    public bool DirectListeners { get; set; } = true;
+
     [Required]
     public string MediaPath { get; set; } = "media";
 

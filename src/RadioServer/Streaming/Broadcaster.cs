@@ -113,19 +113,12 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
             var session = _sessions[i];
             if (!session.Stopped && (slot < 0 ? session.Position < edge : session.Id % Stride == slot))
             {
-                switch (session.Pump(_buffer))
+                var result = session.Pump(_buffer);
+                if (session.GoesOn(result) && result == PumpResult.Blocked && session.Position >= 0 && edge - session.Position > _queueLimit)
                 {
-                    case PumpResult.Failed:
-                        session.Stop(LeaveReason.ClientClosed);
-                        break;
-                    case PumpResult.Evicted:
-                        session.Stop(LeaveReason.TooSlow);
-                        break;
-                    case PumpResult.Blocked when session.Position >= 0 && edge - session.Position > _queueLimit:
-                        session.BehindWhenDropped = edge - session.Position;
-                        Log.TooSlow(_logger, session.Id, edge - session.Position, _queueLimit);
-                        session.Stop(LeaveReason.TooSlow);
-                        break;
+                    session.BehindWhenDropped = edge - session.Position;
+                    Log.TooSlow(_logger, session.Id, edge - session.Position, _queueLimit);
+                    session.Stop(LeaveReason.TooSlow);
                 }
             }
             if (session.Stopped)

@@ -68,9 +68,13 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
 
     public ListenerSession? Find(long id) => _sessions.GetValueOrDefault(id);
 
-    public ListenerSession Join(HttpContext context, int metaInt)
+    public ListenerSession Join(HttpContext context, int metaInt) =>
+        Join(context.Connection.RemoteIpAddress, context.Request.Headers.UserAgent.ToString(), metaInt, context.Abort);
+
+    /// <summary>A listener joins; <paramref name="abort"/> breaks its connection when it is dropped from outside.</summary>
+    public ListenerSession Join(System.Net.IPAddress? address, string userAgent, int metaInt, Action? abort)
     {
-        var session = new ListenerSession(Interlocked.Increment(ref _nextId), context, metaInt, _time.GetUtcNow());
+        var session = new ListenerSession(Interlocked.Increment(ref _nextId), address, userAgent, metaInt, _time.GetUtcNow(), abort);
         _sessions[session.Id] = session;
         Interlocked.Increment(ref _totalSessions);
         var count = Interlocked.Increment(ref _count);
@@ -105,8 +109,7 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
         {
             return false;
         }
-        session.Stop(reason);
-        session.Context.Abort();
+        session.Abort(reason);
         return true;
     }
 
@@ -122,8 +125,7 @@ internal sealed partial class ListenerRegistry : IHostedService, IDisposable
             {
                 session.BehindWhenDropped = edge - position;
                 Log.TooSlow(_logger, session.Id, edge - position, _queueLimit);
-                session.Stop(LeaveReason.TooSlow);
-                session.Context.Abort();
+                session.Abort(LeaveReason.TooSlow);
                 dropped++;
             }
         }

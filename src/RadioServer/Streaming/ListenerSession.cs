@@ -35,7 +35,7 @@ internal enum LeaveReason
 /// One listener: a cursor into the broadcast buffer plus, when the player asked for it, the ICY
 /// interleaver state. Writes go straight from the shared chunks into the response pipe.
 /// </summary>
-internal sealed unsafe class ListenerSession(long id, HttpContext context, int metaInt, DateTimeOffset connectedAt)
+internal sealed unsafe class ListenerSession(long id, System.Net.IPAddress? address, string userAgent, int metaInt, DateTimeOffset connectedAt, Action? abort)
 {
     private long _position = -1;
     private long _bytesSent;
@@ -45,17 +45,15 @@ internal sealed unsafe class ListenerSession(long id, HttpContext context, int m
 
     public long Id { get; } = id;
 
-    public HttpContext Context { get; } = context;
-
     /// <summary>Audio bytes between ICY blocks; 0 when the player did not send <c>Icy-MetaData: 1</c>.</summary>
     public int MetaInt { get; } = metaInt;
 
     public DateTimeOffset ConnectedAt { get; } = connectedAt;
 
     /// <summary>The player's address, kept for the operators' listener list (shown anonymised unless configured).</summary>
-    public System.Net.IPAddress? Address { get; } = context.Connection.RemoteIpAddress;
+    public System.Net.IPAddress? Address { get; } = address;
 
-    public string UserAgent { get; } = context.Request.Headers.UserAgent.ToString();
+    public string UserAgent { get; } = userAgent;
 
     /// <summary>Stream position (bytes since the station went on air) up to which audio was handed to the connection; -1 before the first chunk.</summary>
     public long Position => Volatile.Read(ref _position);
@@ -117,6 +115,13 @@ internal sealed unsafe class ListenerSession(long id, HttpContext context, int m
         _ended.TrySetResult();
     }
 
+    /// <summary>Stops the session and breaks its connection (a drop from outside: too slow, kicked).</summary>
+    internal void Abort(LeaveReason reason)
+    {
+        Stop(reason);
+        abort?.Invoke();
+    }
+
     /// <summary>
     /// Sends what is due up to the live edge: the rest of the response head, audio, and ICY blocks where they
     /// fall, several pieces per system call, without blocking. Only one thread pumps a session at a time.
@@ -167,6 +172,22 @@ internal sealed unsafe class ListenerSession(long id, HttpContext context, int m
             }
         }
         return PumpResult.CaughtUp;
+    }
+
+    /// <summary>Ends the session when a pump found the connection broken or the listener out of the ring; true when it goes on.</summary>
+    internal bool GoesOn(PumpResult result)
+    {
+        switch (result)
+        {
+            case PumpResult.Failed:
+                Stop(Streaming.LeaveReason.ClientClosed);
+                return false;
+            case PumpResult.Evicted:
+                Stop(Streaming.LeaveReason.TooSlow);
+                return false;
+            default:
+                return true;
+        }
     }
 
     /// <summary>The next piece to send from state <paramref name="s"/>, without consuming it.</summary>

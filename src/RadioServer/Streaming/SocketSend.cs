@@ -5,12 +5,13 @@ namespace RadioServer.Streaming;
 
 /// <summary>
 /// sendmsg(2) without blocking: several pieces of pinned arrays (audio chunks, an ICY block) in one system
-/// call, no copy in user space, no allocation. Linux only; the stream endpoint falls back to Kestrel's
+/// call, no copy in user space, no allocation; and recv(2) without blocking for a listener's request. Linux only; the stream endpoint falls back to Kestrel's
 /// response pipe where this is not available.
 /// </summary>
 internal static unsafe partial class SocketSend
 {
     public const int MaxPieces = 16;
+    private const int MsgPeek = 0x2;
     private const int MsgDontWait = 0x40;
     private const int MsgNoSignal = 0x4000;
     private const int EIntr = 4;
@@ -65,6 +66,34 @@ internal static unsafe partial class SocketSend
         }
     }
 
+    /// <summary>
+    /// Reads without blocking what has arrived, leaving it in the socket when <paramref name="peek"/>: the
+    /// byte count, 0 when nothing has arrived yet (or the peer closed), -1 on an error.
+    /// </summary>
+    public static int Receive(int fd, Span<byte> buffer, bool peek)
+    {
+        fixed (byte* data = buffer)
+        {
+            while (true)
+            {
+                var read = recv(fd, data, (nuint)buffer.Length, MsgDontWait | (peek ? MsgPeek : 0));
+                if (read >= 0)
+                {
+                    return (int)read;
+                }
+                var error = Marshal.GetLastPInvokeError();
+                if (error == EIntr)
+                {
+                    continue;
+                }
+                return error == EAgain ? 0 : -1;
+            }
+        }
+    }
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint sendmsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint recv(int fd, byte* buffer, nuint length, int flags);
 }

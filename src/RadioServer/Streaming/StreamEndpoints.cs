@@ -138,18 +138,10 @@ internal static partial class StreamEndpoints
         try
         {
             session.Attach(socket.SafeHandle, buffer.BurstStart(o.BurstSizeBytes), metaInt > 0 ? broadcaster.HeadWithMetadata : broadcaster.Head);
-            switch (session.Pump(buffer))
+            if (session.GoesOn(session.Pump(buffer)))
             {
-                case PumpResult.Failed:
-                    session.Stop(LeaveReason.ClientClosed);
-                    break;
-                case PumpResult.Evicted:
-                    session.Stop(LeaveReason.TooSlow);
-                    break;
-                default:
-                    broadcaster.Add(session);
-                    handedOver = true;
-                    break;
+                broadcaster.Add(session);
+                handedOver = true;
             }
             using (context.RequestAborted.Register(static s => ((ListenerSession)s!).Stop(LeaveReason.ClientClosed), session))
             {
@@ -202,7 +194,7 @@ internal static partial class StreamEndpoints
         }
     }
 
-    private static void TrySetSendBuffer(Socket socket)
+    internal static void TrySetSendBuffer(Socket socket)
     {
         try
         {

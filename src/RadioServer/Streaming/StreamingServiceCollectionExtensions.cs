@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace RadioServer.Streaming;
@@ -12,6 +13,9 @@ internal static class StreamingServiceCollectionExtensions
         services.TryAddSingleton<Broadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<Broadcaster>());
         services.AddHostedService<Warmup>();
+        // Registered after Kestrel's socket transport, so Kestrel picks it for TCP endpoints (the last that can bind).
+        services.TryAddSingleton<DirectListeners>();
+        services.AddSingleton<IConnectionListenerFactory, ListenerTransportFactory>();
         return services;
     }
 }
