@@ -97,8 +97,10 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// One walk over the listeners. After one publish: an eighth of them (by id). After none (an idle wake)
-    /// or several (the thread was late): everyone with audio due. Stopped sessions leave.
+    /// One walk over the listeners. After each publish, an eighth of them (by id): after k publishes at once (the
+    /// thread was late), the next k eighths, so a late pass never turns into writing everyone (which would make
+    /// the next pass later still: at 19,700 listeners that cliff cost the whole core). After none (an idle wake)
+    /// or a whole round of them: everyone with audio due. Stopped sessions leave.
     /// </summary>
     internal void Pass(long published)
     {
@@ -106,12 +108,19 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
         {
             _sessions.Add(joining);
         }
-        var slot = published == 1 ? _passes++ % Stride : -1;
+        var first = -1L;
+        var slots = 0L;
+        if (published is > 0 and < Stride)
+        {
+            first = _passes % Stride;
+            slots = published;
+            _passes += published;
+        }
         var edge = _buffer.EndPosition;
         for (var i = _sessions.Count - 1; i >= 0; i--)
         {
             var session = _sessions[i];
-            if (!session.Stopped && (slot < 0 ? session.Position < edge : session.Id % Stride == slot))
+            if (!session.Stopped && (first < 0 ? session.Position < edge : (session.Id - first + Stride) % Stride < slots))
             {
                 var result = session.Pump(_buffer);
                 if (session.GoesOn(result) && result == PumpResult.Blocked && session.Position >= 0 && edge - session.Position > _queueLimit)

@@ -22,6 +22,7 @@ internal sealed partial class ListenerTransportFactory(
     IOptions<SocketTransportOptions> socketOptions,
     IOptions<RadioOptions> radioOptions,
     DirectListeners listeners,
+    DescriptorBudget budget,
     ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     private const int TcpDeferAcceptSeconds = 3;
@@ -50,10 +51,10 @@ internal sealed partial class ListenerTransportFactory(
             MaxWriteBufferSize = options.MaxWriteBufferSize,
             UnsafePreferInlineScheduling = options.UnsafePreferInlineScheduling,
         }, loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
-        return ValueTask.FromResult<IConnectionListener>(new ListenerTransport(socket, contexts, listeners, options.NoDelay, loggers.CreateLogger<ListenerTransportFactory>()));
+        return ValueTask.FromResult<IConnectionListener>(new ListenerTransport(socket, contexts, listeners, budget, options.NoDelay, loggers.CreateLogger<ListenerTransportFactory>()));
     }
 
-    private sealed partial class ListenerTransport(Socket listen, SocketConnectionContextFactory contexts, DirectListeners listeners, bool noDelay, ILogger logger) : IConnectionListener
+    private sealed partial class ListenerTransport(Socket listen, SocketConnectionContextFactory contexts, DirectListeners listeners, DescriptorBudget budget, bool noDelay, ILogger logger) : IConnectionListener
     {
         private static readonly byte[] s_full = Encoding.ASCII.GetBytes(
             "HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\nRetry-After: 30\r\n\r\n" +
@@ -96,9 +97,17 @@ internal sealed partial class ListenerTransportFactory(
                 {
                     socket.NoDelay = true;
                 }
+                if (!budget.TryTake())
+                {
+                    NoteFull();
+                    Refuse(socket, _scratch);
+                    continue;
+                }
                 if (!listeners.TryServe(socket, _scratch))
                 {
-                    return contexts.Create(socket);
+                    var connection = contexts.Create(socket);
+                    connection.ConnectionClosed.Register(static b => ((DescriptorBudget)b!).Release(), budget);
+                    return connection;
                 }
             }
         }
@@ -110,12 +119,7 @@ internal sealed partial class ListenerTransportFactory(
         /// </summary>
         private async Task RefuseOneAsync(CancellationToken cancellationToken)
         {
-            listeners.CountRefused();
-            if (_lastFullLog is not { } last || Environment.TickCount64 - last > 60_000)
-            {
-                _lastFullLog = Environment.TickCount64;
-                Log.OpenFileLimit(logger, listeners.Refused);
-            }
+            NoteFull();
             _reserve ??= OpenReserve();
             if (_reserve is null)
             {
@@ -127,11 +131,7 @@ internal sealed partial class ListenerTransportFactory(
             _reserve = null;
             try
             {
-                using var socket = listen.Accept();
-                // Read the request first: closing a socket with unread bytes resets it, and the client would lose the answer.
-                SocketSend.Receive((int)socket.SafeHandle.DangerousGetHandle(), _scratch, peek: false);
-                socket.Send(s_full);
-                socket.Shutdown(SocketShutdown.Send);
+                Refuse(listen.Accept(), _scratch);
             }
             catch (SocketException)
             {
@@ -139,6 +139,33 @@ internal sealed partial class ListenerTransportFactory(
             finally
             {
                 _reserve = OpenReserve();
+            }
+        }
+
+        private void NoteFull()
+        {
+            listeners.CountRefused();
+            if (_lastFullLog is not { } last || Environment.TickCount64 - last > 60_000)
+            {
+                _lastFullLog = Environment.TickCount64;
+                Log.OpenFileLimit(logger, listeners.Refused, budget.Limit);
+            }
+        }
+
+        /// <summary>Answers 503 and closes, reading the request first: closing with unread bytes would reset the answer away.</summary>
+        private static void Refuse(Socket socket, byte[] scratch)
+        {
+            using (socket)
+            {
+                try
+                {
+                    SocketSend.Receive((int)socket.SafeHandle.DangerousGetHandle(), scratch, peek: false);
+                    socket.Send(s_full, SocketFlags.None);
+                    socket.Shutdown(SocketShutdown.Send);
+                }
+                catch (SocketException)
+                {
+                }
             }
         }
 
@@ -170,14 +197,14 @@ internal sealed partial class ListenerTransportFactory(
 
         private static partial class Log
         {
-            [LoggerMessage(1, LogLevel.Warning, "The process is at its open-file limit: new connections are answered 503 and closed ({Refused} so far). Raise the limit (ulimit -n) to take more listeners.", EventName = "OpenFileLimit")]
-            public static partial void OpenFileLimit(ILogger logger, long refused);
+            [LoggerMessage(1, LogLevel.Warning, "The process is at its open-file limit ({Limit}): new connections are answered 503 and closed ({Refused} so far). Raise the limit (ulimit -n) to take more listeners.", EventName = "OpenFileLimit")]
+            public static partial void OpenFileLimit(ILogger logger, long refused, long limit);
         }
     }
 }
 
 /// <summary>Serves a listener on a socket straight from the accept loop (see <see cref="ListenerTransportFactory"/>).</summary>
-internal sealed class DirectListeners(BroadcastBuffer buffer, ListenerRegistry registry, Broadcaster broadcaster, IOptions<RadioOptions> options)
+internal sealed class DirectListeners(BroadcastBuffer buffer, ListenerRegistry registry, Broadcaster broadcaster, DescriptorBudget budget, IOptions<RadioOptions> options)
 {
     private readonly byte[] _mount = Encoding.ASCII.GetBytes(options.Value.MountPath);
     private readonly int _burst = options.Value.BurstSizeBytes;
@@ -210,13 +237,14 @@ internal sealed class DirectListeners(BroadcastBuffer buffer, ListenerRegistry r
         if (SocketSend.Receive(fd, scratch.AsSpan(0, request.HeadLength), peek: false) != request.HeadLength)
         {
             socket.Dispose();
+            budget.Release();
             return true;
         }
         StreamEndpoints.TrySetSendBuffer(socket);
         Interlocked.Increment(ref _served);
         var metaInt = request.IcyMetadata ? _metaInt : 0;
         var session = registry.Join((socket.RemoteEndPoint as IPEndPoint)?.Address, request.UserAgent, metaInt, abort: null);
-        var listener = new DirectListener(socket, session, registry);
+        var listener = new DirectListener(socket, session, registry, budget);
         session.Attach(socket.SafeHandle, buffer.BurstStart(_burst), metaInt > 0 ? broadcaster.HeadWithMetadata : broadcaster.Head);
         if (session.GoesOn(session.Pump(buffer)))
         {
@@ -229,7 +257,7 @@ internal sealed class DirectListeners(BroadcastBuffer buffer, ListenerRegistry r
     }
 
     /// <summary>What is left to do when a direct listener's session ends: leave the registry and close the socket.</summary>
-    private sealed class DirectListener(Socket socket, ListenerSession session, ListenerRegistry registry)
+    private sealed class DirectListener(Socket socket, ListenerSession session, ListenerRegistry registry, DescriptorBudget budget)
     {
         public bool HandedOver { get; set; }
 
@@ -251,6 +279,7 @@ internal sealed class DirectListeners(BroadcastBuffer buffer, ListenerRegistry r
             {
             }
             socket.Dispose();
+            budget.Release();
         }
     }
 }

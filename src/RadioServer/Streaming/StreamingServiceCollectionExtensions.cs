@@ -15,6 +15,7 @@ internal static class StreamingServiceCollectionExtensions
         services.AddHostedService<Warmup>();
         // Registered after Kestrel's socket transport, so Kestrel picks it for TCP endpoints (the last that can bind).
         services.TryAddSingleton<DirectListeners>();
+        services.TryAddSingleton<DescriptorBudget>();
         services.AddSingleton<IConnectionListenerFactory, ListenerTransportFactory>();
         return services;
     }

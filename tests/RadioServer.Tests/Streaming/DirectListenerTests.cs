@@ -115,3 +115,33 @@ public sealed class DirectListenerTests : IDisposable
         Assert.Equal(1, station.Listeners.Count);
     }
 }
+
+public sealed class DescriptorBudgetTests
+{
+    [Fact]
+    public void Budget_KeepsTheSpare_FollowsWhatIsOpen_AndTheLimit()
+    {
+        long limit = 100, open = 50, now = 0;
+        var budget = new DescriptorBudget(() => limit, () => open, () => now);
+        Assert.Equal(100 - 50 - DescriptorBudget.Spare, budget.Capacity);
+        var taken = 0;
+        while (budget.TryTake())
+        {
+            taken++;
+        }
+        Assert.Equal(100 - 50 - DescriptorBudget.Spare, taken);
+
+        budget.Release();
+        Assert.True(budget.TryTake());
+        Assert.False(budget.TryTake());
+
+        // A second later the process has opened 10 more files of its own (26 connections and the one being accepted,
+        // among 87 open), and the limit was raised.
+        open = 87;
+        limit = 200;
+        now = 1000;
+        Assert.True(budget.TryTake()); // recounted: others 60, capacity 116
+        Assert.Equal(200 - 60 - DescriptorBudget.Spare, budget.Capacity);
+        Assert.Equal(27, budget.Connections);
+    }
+}
