@@ -148,7 +148,7 @@ internal sealed partial class ListenerTransportFactory(
             if (_lastFullLog is not { } last || Environment.TickCount64 - last > 60_000)
             {
                 _lastFullLog = Environment.TickCount64;
-                Log.OpenFileLimit(logger, listeners.Refused, budget.Limit);
+                Log.OpenFileLimit(logger, listeners.Refused, budget.Limit, budget.Connections, budget.Capacity);
             }
         }
 
@@ -197,8 +197,8 @@ internal sealed partial class ListenerTransportFactory(
 
         private static partial class Log
         {
-            [LoggerMessage(1, LogLevel.Warning, "The process is at its open-file limit ({Limit}): new connections are answered 503 and closed ({Refused} so far). Raise the limit (ulimit -n) to take more listeners.", EventName = "OpenFileLimit")]
-            public static partial void OpenFileLimit(ILogger logger, long refused, long limit);
+            [LoggerMessage(1, LogLevel.Warning, "The process is at its open-file limit ({Limit}; {Connections} connections, room for {Capacity}): new connections are answered 503 and closed ({Refused} so far). Raise the limit (ulimit -n) to take more listeners.", EventName = "OpenFileLimit")]
+            public static partial void OpenFileLimit(ILogger logger, long refused, long limit, long connections, long capacity);
         }
     }
 }

@@ -121,8 +121,8 @@ public sealed class DescriptorBudgetTests
     [Fact]
     public void Budget_KeepsTheSpare_FollowsWhatIsOpen_AndTheLimit()
     {
-        long limit = 100, open = 50, now = 0;
-        var budget = new DescriptorBudget(() => limit, () => open, () => now);
+        long limit = 100, open = 50;
+        var budget = new DescriptorBudget(() => limit, () => open);
         Assert.Equal(100 - 50 - DescriptorBudget.Spare, budget.Capacity);
         var taken = 0;
         while (budget.TryTake())
@@ -135,13 +135,21 @@ public sealed class DescriptorBudgetTests
         Assert.True(budget.TryTake());
         Assert.False(budget.TryTake());
 
-        // A second later the process has opened 10 more files of its own (26 connections and the one being accepted,
-        // among 87 open), and the limit was raised.
-        open = 87;
+        // The process has opened 10 more files of its own (86 open, 26 of them connections), and the limit was raised.
+        open = 86;
         limit = 200;
-        now = 1000;
-        Assert.True(budget.TryTake()); // recounted: others 60, capacity 116
+        budget.Recount();
         Assert.Equal(200 - 60 - DescriptorBudget.Spare, budget.Capacity);
+        Assert.True(budget.TryTake());
         Assert.Equal(27, budget.Connections);
+    }
+
+    [Fact]
+    public void Budget_CountsThisProcessDescriptors()
+    {
+        using var budget = new DescriptorBudget(TimeProvider.System);
+        var open = Directory.GetFiles("/proc/self/fd").Length;
+        var others = budget.Limit - DescriptorBudget.Spare - budget.Capacity;
+        Assert.InRange(others, open - 8, open + 8); // other tests open and close files meanwhile
     }
 }
