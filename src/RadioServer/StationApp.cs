@@ -7,6 +7,7 @@ using RadioServer.Operations;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 using RadioServer.Web;
 
 namespace RadioServer;

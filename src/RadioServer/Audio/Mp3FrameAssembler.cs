@@ -26,7 +26,7 @@ internal sealed class Mp3FrameAssembler(int capacity)
     public byte[] TakeWholeFrames(out int frames)
     {
         frames = Scan(out var offset);
-        // On the pinned heap: listeners' sockets are written straight from these arrays (sendmsg).
+        // On the pinned heap: listeners' sockets are written straight from these arrays (Streaming/README.md, "Pinned memory").
         var whole = GC.AllocateUninitializedArray<byte>(offset, pinned: true);
         _buffer.AsSpan(0, offset).CopyTo(whole);
         _buffer.AsSpan(offset, _count - offset).CopyTo(_buffer);

@@ -3,6 +3,7 @@ using RadioServer.Audio;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 
 namespace RadioServer.NowPlaying;
 

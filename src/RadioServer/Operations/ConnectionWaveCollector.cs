@@ -4,6 +4,7 @@ using System.Runtime;
 using Microsoft.Extensions.Options;
 using RadioServer.NowPlaying;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 
 namespace RadioServer.Operations;
 

@@ -6,6 +6,7 @@ using RadioServer.Audio;
 using RadioServer.Auth;
 using RadioServer.Station;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 
 namespace RadioServer.Operations;
 
@@ -86,7 +87,7 @@ internal static class OperationsEndpoints
             ["genre"] = string.IsNullOrEmpty(o.Genre) ? "various" : o.Genre,
             ["listener_peak"] = mount.Peak,
             ["listeners"] = mount.Listeners,
-            ["listenurl"] = StreamEndpoints.StreamUrl(request, o),
+            ["listenurl"] = StreamUrls.Absolute(request, o),
             ["samplerate"] = StationFormat.SampleRate,
             ["server_description"] = string.IsNullOrEmpty(o.Description) ? "Unspecified description" : o.Description,
             ["server_name"] = o.StationName,

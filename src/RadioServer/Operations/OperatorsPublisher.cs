@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using RadioServer.Audio;
 using RadioServer.NowPlaying;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 
 namespace RadioServer.Operations;
 

@@ -4,6 +4,7 @@ using RadioServer.Library;
 using RadioServer.NowPlaying;
 using RadioServer.Scheduling;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 
 namespace RadioServer.Operations;
 

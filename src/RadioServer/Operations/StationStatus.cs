@@ -8,6 +8,7 @@ using RadioServer.NowPlaying;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 
 namespace RadioServer.Operations;
 

@@ -122,10 +122,3 @@ internal sealed class BroadcastBuffer
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
-
-internal enum ChunkRead
-{
-    Ok,
-    NotYet,
-    Evicted,
-}

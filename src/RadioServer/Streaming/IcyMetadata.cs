@@ -11,7 +11,7 @@ internal static class IcyMetadata
     /// <summary>The length byte can say at most 255 x 16 bytes.</summary>
     public const int MaxPayload = 255 * 16;
 
-    // Pinned (like the audio chunks): listeners' sockets are written straight from these arrays.
+    // Pinned, like the audio chunks: listeners' sockets are written straight from these arrays (Streaming/README.md, "Pinned memory").
     public static readonly byte[] Unchanged = GC.AllocateArray<byte>(1, pinned: true);
 
     public static byte[] Encode(string streamTitle)

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RadioServer.Streaming.Connections;
+using RadioServer.Streaming.Listeners;
 
 namespace RadioServer.Streaming;
 
@@ -8,15 +10,24 @@ internal static class StreamingServiceCollectionExtensions
     public static IServiceCollection AddStreaming(this IServiceCollection services)
     {
         services.TryAddSingleton<BroadcastBuffer>();
+
+        // Listeners: who they are, the one slow-listener rule, and the two ways their bytes are written.
         services.TryAddSingleton<ListenerRegistry>();
-        services.AddHostedService(sp => sp.GetRequiredService<ListenerRegistry>());
+        services.TryAddSingleton<SlowListeners>();
+        services.AddHostedService(sp => sp.GetRequiredService<SlowListeners>());
+        services.TryAddSingleton<ListenerResponse>();
         services.TryAddSingleton<Broadcaster>();
         services.AddHostedService(sp => sp.GetRequiredService<Broadcaster>());
-        services.AddHostedService<Warmup>();
-        // Registered after Kestrel's socket transport, so Kestrel picks it for TCP endpoints (the last that can bind).
-        services.TryAddSingleton<DirectListeners>();
+        services.TryAddSingleton<DirectHandover>();
+        services.TryAddSingleton<PipeSender>();
+
+        // Connections: the station's accept loop in front of Kestrel, and the kinds of connection it answers itself.
         services.TryAddSingleton<DescriptorBudget>();
-        services.AddSingleton<IConnectionListenerFactory, ListenerTransportFactory>();
+        services.TryAddSingleton<DirectListeners>();
+        services.AddSingleton<IDirectConnectionHandler>(sp => sp.GetRequiredService<DirectListeners>());
+        // Registered after Kestrel's socket transport, so Kestrel picks it for TCP endpoints (the last that can bind).
+        services.AddSingleton<IConnectionListenerFactory, StationTransportFactory>();
+        services.AddHostedService<Warmup>();
         return services;
     }
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 using RadioServer.Audio;
 using RadioServer.Library;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 
 namespace RadioServer.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RadioServer.Operations;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 using RadioServer.Tests.Infrastructure;
 
 namespace RadioServer.Tests.Operations;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 using RadioServer.Tests.Infrastructure;
 
 namespace RadioServer.Tests.Operations;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 using RadioServer.Tests.Infrastructure;
 
 namespace RadioServer.Tests.Operations;

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Connections;
+using RadioServer.Streaming.Listeners;
 using RadioServer.Tests.Infrastructure;
 
 namespace RadioServer.Tests.Streaming;
@@ -71,6 +73,25 @@ public sealed class DirectListenerTests : IDisposable
         Assert.Equal("audio/mpeg", headResponse.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(station.Url("/nothing-here"))).StatusCode);
         Assert.Equal(1, direct.Served);
+    }
+
+    [Theory]
+    [MemberData(nameof(ListenerPaths.Both), MemberType = typeof(ListenerPaths))]
+    public async Task Player_IsWrittenByTheBroadcaster_OrThroughKestrelsPipe_AsConfigured(bool directListeners)
+    {
+        await using var station = await TestStation.StartAsync(_folder.Media, ListenerPaths.Settings(directListeners));
+        var direct = station.App.Services.GetRequiredService<DirectListeners>();
+        await station.AdvanceAsync(TimeSpan.FromSeconds(1));
+
+        await using var player = await StreamClient.ConnectAsync(station.Url("/stream"), icyMetadata: true);
+        await station.AdvanceAsync(TimeSpan.FromSeconds(2));
+        await player.WaitForAudioAsync(station.Buffer.EndPosition - 4096);
+
+        // The direct paths write the raw head Icecast-style; Kestrel's pipe writes its own status line and Server header.
+        Assert.Equal(directListeners ? "RadioServer" : "Kestrel", player.Headers["Server"]);
+        Assert.Equal(directListeners ? 1 : 0, direct.Served);
+        Assert.Equal(1, station.Listeners.Count);
+        Assert.Equal(16000, player.MetaInt);
     }
 
     [Fact]

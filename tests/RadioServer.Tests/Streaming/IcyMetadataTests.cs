@@ -33,12 +33,13 @@ public sealed class IcyMetadataTests : IDisposable
         Assert.All(title, c => Assert.Equal('é', c));
     }
 
-    [Fact]
-    public async Task IcyStream_BlocksAtExactMetaInt_TitleFollowsTheTrack()
+    [Theory]
+    [MemberData(nameof(ListenerPaths.Both), MemberType = typeof(ListenerPaths))]
+    public async Task IcyStream_BlocksAtExactMetaInt_TitleFollowsTheTrack(bool directListeners)
     {
         TestAudio.WriteToneWav(_folder.File("Alpha Band - First Song.wav"), 600, seconds: 2.5);
         TestAudio.WriteToneWav(_folder.File("Beta Band - Second Song.wav"), 900, seconds: 2.5);
-        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?> { ["Radio:MetaInt"] = "4000" });
+        await using var station = await TestStation.StartAsync(_folder.Media, ListenerPaths.Settings(directListeners, new Dictionary<string, string?> { ["Radio:MetaInt"] = "4000" }));
         var marks = new List<TrackMark>();
         station.Chain.TrackChanged += m => { lock (marks) { marks.Add(m); } };
         if (station.Buffer.CurrentTrack is { } first)

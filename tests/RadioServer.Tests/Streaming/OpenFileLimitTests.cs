@@ -62,7 +62,7 @@ public sealed partial class OpenFileLimitTests : IDisposable
             // Room for the budget's spare and a few players: the server refuses by its budget once it has read the
             // new limit (within a second), or at the limit itself before that; either way with a 503.
             var open = Directory.GetFiles($"/proc/{server.Id}/fd").Length;
-            var limit = open + RadioServer.Streaming.DescriptorBudget.Spare + 6;
+            var limit = open + RadioServer.Streaming.Connections.DescriptorBudget.Spare + 6;
             using (var prlimit = Process.Start("prlimit", ["--pid", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"--nofile={limit}:{limit}"]))
             {
                 await prlimit.WaitForExitAsync();

@@ -1,4 +1,5 @@
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 using RadioServer.Tests.Infrastructure;
 
 namespace RadioServer.Tests.Streaming;
@@ -9,16 +10,17 @@ public sealed class SlowListenerTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task StalledListener_IsDroppedAtTheQueueLimit_WhileAnotherKeepsRealTime()
+    [Theory]
+    [MemberData(nameof(ListenerPaths.Both), MemberType = typeof(ListenerPaths))]
+    public async Task StalledListener_IsDroppedAtTheQueueLimit_WhileAnotherKeepsRealTime(bool directListeners)
     {
         const int queueLimit = 128 * 1024;
         TestAudio.WriteToneWav(_folder.File("A - Tone.wav"), 440, seconds: 120);
-        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?>
+        await using var station = await TestStation.StartAsync(_folder.Media, ListenerPaths.Settings(directListeners, new Dictionary<string, string?>
         {
             ["Radio:QueueLimitBytes"] = queueLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Radio:BurstSizeBytes"] = "16384",
-        });
+        }));
         var dropped = new TaskCompletionSource<(ListenerSession Session, long Behind)>(TaskCreationOptions.RunContinuationsAsynchronously);
         station.Listeners.Left += s => dropped.TrySetResult((s, s.BehindWhenDropped));
 

@@ -10,11 +10,12 @@ public sealed class StreamEndpointTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    [Fact]
-    public async Task Stream_ServesStationFormatMp3_CarryingTheTestTone()
+    [Theory]
+    [MemberData(nameof(ListenerPaths.Both), MemberType = typeof(ListenerPaths))]
+    public async Task Stream_ServesStationFormatMp3_CarryingTheTestTone(bool directListeners)
     {
         TestAudio.WriteToneWav(_folder.File("Tone Maker - One Kilohertz.wav"), 1000, seconds: 30);
-        await using var station = await TestStation.StartAsync(_folder.Media);
+        await using var station = await TestStation.StartAsync(_folder.Media, ListenerPaths.Settings(directListeners));
         await using var listener = await StreamClient.ConnectAsync(station.Url("/stream"));
         await station.AdvanceAsync(TimeSpan.FromSeconds(6));
         await listener.WaitForAudioAsync(station.Buffer.EndPosition);
@@ -55,11 +56,12 @@ public sealed class StreamEndpointTests : IDisposable
         Assert.InRange(TestAudio.ToneFrequency(right, rate), 437, 443);
     }
 
-    [Fact]
-    public async Task Stream_Headers_AreIcecastCompatible_AndHeadHasNoBody()
+    [Theory]
+    [MemberData(nameof(ListenerPaths.Both), MemberType = typeof(ListenerPaths))]
+    public async Task Stream_Headers_AreIcecastCompatible_AndHeadHasNoBody(bool directListeners)
     {
         TestAudio.WriteToneWav(_folder.File("A - B.wav"), 500, seconds: 5);
-        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?>
+        await using var station = await TestStation.StartAsync(_folder.Media, ListenerPaths.Settings(directListeners, new Dictionary<string, string?>
         {
             ["Radio:StationName"] = "Test FM",
             ["Radio:Description"] = "Tests all day",
@@ -67,7 +69,7 @@ public sealed class StreamEndpointTests : IDisposable
             ["Radio:Url"] = "http://example.test/",
             ["Radio:Public"] = "true",
             ["Radio:BitrateKbps"] = "192",
-        });
+        }));
         await station.AdvanceAsync(TimeSpan.FromSeconds(1));
 
         using var http = new HttpClient();
@@ -124,11 +126,12 @@ public sealed class StreamEndpointTests : IDisposable
         Assert.Equal("audio/mpeg", mount.Content.Headers.ContentType?.MediaType);
     }
 
-    [Fact]
-    public async Task Burst_NewListener_GetsTheBurstSizeAtOnce_StartingOnAFrame()
+    [Theory]
+    [MemberData(nameof(ListenerPaths.Both), MemberType = typeof(ListenerPaths))]
+    public async Task Burst_NewListener_GetsTheBurstSizeAtOnce_StartingOnAFrame(bool directListeners)
     {
         TestAudio.WriteToneWav(_folder.File("A - Long.wav"), 700, seconds: 30);
-        await using var station = await TestStation.StartAsync(_folder.Media);
+        await using var station = await TestStation.StartAsync(_folder.Media, ListenerPaths.Settings(directListeners));
         await station.AdvanceAsync(TimeSpan.FromSeconds(8)); // 8 s at 128 kbps = 128 KB encoded so far
 
         // No more time passes: whatever arrives now is the burst.
@@ -139,12 +142,13 @@ public sealed class StreamEndpointTests : IDisposable
         Assert.NotEmpty(TestAudio.Frames(audio)); // throws unless byte 0 starts a frame
     }
 
-    [Fact]
-    public async Task Mp3Body_WithoutIcyRequest_HasNoMetadataBytes()
+    [Theory]
+    [MemberData(nameof(ListenerPaths.Both), MemberType = typeof(ListenerPaths))]
+    public async Task Mp3Body_WithoutIcyRequest_HasNoMetadataBytes(bool directListeners)
     {
         TestAudio.WriteToneWav(_folder.File("A - One.wav"), 600, seconds: 2);
         TestAudio.WriteToneWav(_folder.File("B - Two.wav"), 900, seconds: 2);
-        await using var station = await TestStation.StartAsync(_folder.Media);
+        await using var station = await TestStation.StartAsync(_folder.Media, ListenerPaths.Settings(directListeners));
         await using var listener = await StreamClient.ConnectAsync(station.Url("/stream"));
         await station.AdvanceAsync(TimeSpan.FromSeconds(6));
         await listener.WaitForAudioAsync(station.Buffer.EndPosition);
@@ -156,11 +160,12 @@ public sealed class StreamEndpointTests : IDisposable
         Assert.Equal(station.Buffer.EndPosition, audio.Length);
     }
 
-    [Fact]
-    public async Task ClientGarbageAndHangups_DoNotDisturbOtherListeners()
+    [Theory]
+    [MemberData(nameof(ListenerPaths.Both), MemberType = typeof(ListenerPaths))]
+    public async Task ClientGarbageAndHangups_DoNotDisturbOtherListeners(bool directListeners)
     {
         TestAudio.WriteToneWav(_folder.File("A - Steady.wav"), 800, seconds: 30);
-        await using var station = await TestStation.StartAsync(_folder.Media);
+        await using var station = await TestStation.StartAsync(_folder.Media, ListenerPaths.Settings(directListeners));
         await using var steady = await StreamClient.ConnectAsync(station.Url("/stream"), icyMetadata: true);
         await station.AdvanceAsync(TimeSpan.FromSeconds(1));
 
@@ -176,7 +181,7 @@ public sealed class StreamEndpointTests : IDisposable
         }
 
         // A listener that hangs up mid-stream.
-        var left = new TaskCompletionSource<RadioServer.Streaming.ListenerSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var left = new TaskCompletionSource<RadioServer.Streaming.Listeners.ListenerSession>(TaskCreationOptions.RunContinuationsAsynchronously);
         station.Listeners.Left += s => left.TrySetResult(s);
         var quitter = await StreamClient.ConnectAsync(station.Url("/stream"));
         await quitter.WaitForAudioAsync(1000);
@@ -188,7 +193,7 @@ public sealed class StreamEndpointTests : IDisposable
             await Task.WhenAny(left.Task, Task.Delay(50));
         }
         var session = await left.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(RadioServer.Streaming.LeaveReason.ClientClosed, session.LeaveReason);
+        Assert.Equal(RadioServer.Streaming.Listeners.LeaveReason.ClientClosed, session.LeaveReason);
 
         await station.AdvanceAsync(TimeSpan.FromSeconds(3));
         await steady.WaitForAudioAsync(station.Buffer.EndPosition);

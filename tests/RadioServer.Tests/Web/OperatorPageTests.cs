@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Playwright;
 using RadioServer.Streaming;
+using RadioServer.Streaming.Listeners;
 using RadioServer.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 

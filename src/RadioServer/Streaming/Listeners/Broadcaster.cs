@@ -1,16 +1,14 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Options;
-using RadioServer.Station;
 
-namespace RadioServer.Streaming;
+namespace RadioServer.Streaming.Listeners;
 
 /// <summary>
 /// Icecast's model in one dedicated thread: after each publish it walks the listeners and writes each one's
 /// socket straight from the shared chunks (sendmsg, several pieces per call, never blocking): no task, timer,
 /// buffer or copy per listener, and no thread hop per write. Each listener is served every
 /// <see cref="Stride"/>th publish (about 0.84 s of audio, ~13 KB, per write at 128 kbps), an eighth of them per
-/// publish, so the work is spread evenly and writes stay few and large. A listener whose socket stays
-/// full until it is more than the queue limit behind the live edge is dropped, like Icecast's queue-size.
+/// publish, so the work is spread evenly and writes stay few and large. Only this thread writes a sender once
+/// it was added; a player that stops reading just stops moving, and <see cref="SlowListeners"/> drops it.
 /// </summary>
 internal sealed partial class Broadcaster : IHostedService, IDisposable
 {
@@ -18,30 +16,23 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
     private static readonly TimeSpan s_idleWake = TimeSpan.FromMilliseconds(250);
 
     private readonly BroadcastBuffer _buffer;
+    private readonly SlowListeners _slow;
     private readonly ILogger<Broadcaster> _logger;
-    private readonly long _queueLimit;
-    private readonly ConcurrentQueue<ListenerSession> _joining = new();
-    private readonly List<ListenerSession> _sessions = [];
+    private readonly ConcurrentQueue<DirectSender> _joining = new();
+    private readonly List<DirectSender> _senders = [];
     private readonly CancellationTokenSource _stopping = new();
     private Thread? _thread;
     private long _passes;
 
-    public Broadcaster(BroadcastBuffer buffer, IOptions<RadioOptions> options, ILogger<Broadcaster> logger)
+    public Broadcaster(BroadcastBuffer buffer, SlowListeners slow, ILogger<Broadcaster> logger)
     {
         _buffer = buffer;
+        _slow = slow;
         _logger = logger;
-        _queueLimit = options.Value.QueueLimitBytes;
-        Head = StreamEndpoints.Head(options.Value, 0);
-        HeadWithMetadata = StreamEndpoints.Head(options.Value, options.Value.MetaInt);
     }
 
-    /// <summary>The raw response heads, built once: without and with <c>icy-metaint</c>.</summary>
-    public byte[] Head { get; }
-
-    public byte[] HeadWithMetadata { get; }
-
-    /// <summary>Hands over a session whose head and burst were sent by its request; from now on only this thread writes it.</summary>
-    public void Add(ListenerSession session) => _joining.Enqueue(session);
+    /// <summary>Takes a sender whose head and burst went out from its request (<see cref="DirectHandover"/>); from now on only this thread writes it.</summary>
+    public void Add(DirectSender sender) => _joining.Enqueue(sender);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -85,14 +76,14 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
         {
             while (_joining.TryDequeue(out var joining))
             {
-                _sessions.Add(joining);
+                _senders.Add(joining);
             }
-            foreach (var session in _sessions)
+            foreach (var sender in _senders)
             {
-                session.Stop(LeaveReason.ServerStopping);
-                session.Detach();
+                sender.Session.Stop(LeaveReason.ServerStopping);
+                sender.Detach();
             }
-            _sessions.Clear();
+            _senders.Clear();
         }
     }
 
@@ -106,7 +97,7 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
     {
         while (_joining.TryDequeue(out var joining))
         {
-            _sessions.Add(joining);
+            _senders.Add(joining);
         }
         var first = -1L;
         var slots = 0L;
@@ -117,34 +108,26 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
             _passes += published;
         }
         var edge = _buffer.EndPosition;
-        for (var i = _sessions.Count - 1; i >= 0; i--)
+        for (var i = _senders.Count - 1; i >= 0; i--)
         {
-            var session = _sessions[i];
+            var sender = _senders[i];
+            var session = sender.Session;
             if (!session.Stopped && (first < 0 ? session.Position < edge : (session.Id - first + Stride) % Stride < slots))
             {
-                var result = session.Pump(_buffer);
-                if (session.GoesOn(result) && result == PumpResult.Blocked && session.Position >= 0 && edge - session.Position > _queueLimit)
-                {
-                    session.BehindWhenDropped = edge - session.Position;
-                    Log.TooSlow(_logger, session.Id, edge - session.Position, _queueLimit);
-                    session.Stop(LeaveReason.TooSlow);
-                }
+                sender.SendDue(_buffer, _slow);
             }
             if (session.Stopped)
             {
-                _sessions[i] = _sessions[^1];
-                _sessions.RemoveAt(_sessions.Count - 1);
-                session.Detach();
+                _senders[i] = _senders[^1];
+                _senders.RemoveAt(_senders.Count - 1);
+                sender.Detach();
             }
         }
     }
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "Listener {ListenerId} dropped: {Behind} bytes behind the live edge, over the queue limit of {QueueLimit}.", EventName = "ListenerTooSlow")]
-        public static partial void TooSlow(ILogger logger, long listenerId, long behind, long queueLimit);
-
-        [LoggerMessage(2, LogLevel.Critical, "The broadcaster failed: listeners get no more audio.", EventName = "BroadcasterFailed")]
+        [LoggerMessage(1, LogLevel.Critical, "The broadcaster failed: listeners get no more audio.", EventName = "BroadcasterFailed")]
         public static partial void Failed(ILogger logger, Exception exception);
     }
 }

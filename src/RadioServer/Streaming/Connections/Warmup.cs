@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using RadioServer.Station;
 
-namespace RadioServer.Streaming;
+namespace RadioServer.Streaming.Connections;
 
 /// <summary>
 /// Right after start, asks the server for its own mount (HEAD, so no listener is counted) and health a few

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace RadioServer.Streaming;
+namespace RadioServer.Streaming.Listeners;
 
 /// <summary>
 /// Recognises a player's request for the mount in the bytes that arrived with the connection: a plain

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
+using RadioServer.Interop;
+using RadioServer.Station;
+
+namespace RadioServer.Streaming.Connections;
+
+/// <summary>
+/// Kestrel's transport for TCP endpoints, with the station's own accept loop in front
+/// (<see cref="StationConnectionListener"/>). Registered after Kestrel's socket transport, so Kestrel picks it
+/// (the last factory that can bind). The listen socket defers accept until the client's first bytes arrived
+/// (TCP_DEFER_ACCEPT; HTTP clients speak first), so a request can be read without waiting.
+/// </summary>
+internal sealed class StationTransportFactory(
+    IOptions<SocketTransportOptions> socketOptions,
+    IOptions<RadioOptions> radioOptions,
+    IEnumerable<IDirectConnectionHandler> handlers,
+    DescriptorBudget budget,
+    ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+{
+    // A client that connects and says nothing for this long is accepted anyway (and then handed to Kestrel).
+    private const int DeferAcceptSeconds = 3;
+
+    private readonly IDirectConnectionHandler[] _handlers = [.. handlers];
+
+    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint && radioOptions.Value.DirectListeners && Libc.IsSupported;
+
+    public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
+    {
+        var options = socketOptions.Value;
+        var socket = options.CreateBoundListenSocket(endpoint);
+        try
+        {
+            socket.SetRawSocketOption(Libc.IpProtoTcp, Libc.TcpDeferAccept, BitConverter.GetBytes(DeferAcceptSeconds));
+            socket.Listen(options.Backlog);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket.Dispose();
+            throw new AddressInUseException(ex.Message, ex);
+        }
+        var contexts = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions
+        {
+            IOQueueCount = options.IOQueueCount,
+            WaitForDataBeforeAllocatingBuffer = options.WaitForDataBeforeAllocatingBuffer,
+            MaxReadBufferSize = options.MaxReadBufferSize,
+            MaxWriteBufferSize = options.MaxWriteBufferSize,
+            UnsafePreferInlineScheduling = options.UnsafePreferInlineScheduling,
+        }, loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
+        return ValueTask.FromResult<IConnectionListener>(
+            new StationConnectionListener(socket, contexts, _handlers, budget, options.NoDelay, loggers.CreateLogger<StationConnectionListener>()));
+    }
+}

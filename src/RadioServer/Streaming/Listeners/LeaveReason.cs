@@ -1,0 +1,11 @@
+namespace RadioServer.Streaming.Listeners;
+
+/// <summary>Why a listener's session ended.</summary>
+internal enum LeaveReason
+{
+    ClientClosed,
+    TooSlow,
+    Error,
+    Kicked,
+    ServerStopping,
+}

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Net;
+
+namespace RadioServer.Streaming.Listeners;
+
+/// <summary>
+/// Every connected listener, whichever way it is served, and the counters operators read (joins, leaves by
+/// reason, bytes sent, peak). Joining and leaving happen on the listeners' own threads; nothing here waits.
+/// </summary>
+internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<ListenerRegistry> logger)
+{
+    private readonly ConcurrentDictionary<long, ListenerSession> _sessions = new();
+    private readonly long[] _leaves = new long[Enum.GetValues<LeaveReason>().Length];
+    private long _nextId;
+    private int _peak;
+    private long _totalSessions;
+    private long _bytesSentByLeft;
+    private int _count;
+
+    /// <summary>Raised after a listener joins (on its request thread).</summary>
+    public event Action<ListenerSession>? Joined;
+
+    /// <summary>Raised after a listener left, its <see cref="ListenerSession.LeaveReason"/> set.</summary>
+    public event Action<ListenerSession>? Left;
+
+    // Kept apart from the dictionary: ConcurrentDictionary.Count takes every lock, once per join.
+    public int Count => Volatile.Read(ref _count);
+
+    public int Peak => Volatile.Read(ref _peak);
+
+    public long TotalSessions => Interlocked.Read(ref _totalSessions);
+
+    public IEnumerable<ListenerSession> Sessions => _sessions.Values;
+
+    public long Leaves(LeaveReason reason) => Interlocked.Read(ref _leaves[(int)reason]);
+
+    /// <summary>Bytes sent to all listeners since start, those connected now included.</summary>
+    public long BytesSent
+    {
+        get
+        {
+            var total = Interlocked.Read(ref _bytesSentByLeft);
+            foreach (var session in _sessions.Values)
+            {
+                total += session.BytesSent;
+            }
+            return total;
+        }
+    }
+
+    public ListenerSession? Find(long id) => _sessions.GetValueOrDefault(id);
+
+    /// <summary>A listener joins; <paramref name="abort"/> breaks its connection when it is dropped from outside.</summary>
+    public ListenerSession Join(IPAddress? address, string userAgent, int metaInt, Action? abort)
+    {
+        var session = new ListenerSession(Interlocked.Increment(ref _nextId), address, userAgent, metaInt, time.GetUtcNow(), abort);
+        _sessions[session.Id] = session;
+        Interlocked.Increment(ref _totalSessions);
+        var count = Interlocked.Increment(ref _count);
+        int peak;
+        while (count > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, count, peak) != peak)
+        {
+        }
+        Log.Joined(logger, session.Id, session.Address, count);
+        Joined?.Invoke(session);
+        return session;
+    }
+
+    public void Leave(ListenerSession session)
+    {
+        if (!_sessions.TryRemove(session.Id, out _))
+        {
+            return;
+        }
+        var count = Interlocked.Decrement(ref _count);
+        session.TrySetLeaveReason(LeaveReason.ClientClosed);
+        var reason = session.LeaveReason!.Value;
+        Interlocked.Increment(ref _leaves[(int)reason]);
+        Interlocked.Add(ref _bytesSentByLeft, session.BytesSent);
+        Log.Left(logger, session.Id, reason, session.BytesSent, count);
+        Left?.Invoke(session);
+    }
+
+    /// <summary>Ends a session from outside its sender (an operator kicks it).</summary>
+    public bool Drop(long id, LeaveReason reason)
+    {
+        if (!_sessions.TryGetValue(id, out var session) || !session.TrySetLeaveReason(reason))
+        {
+            return false;
+        }
+        session.Abort(reason);
+        return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Listener {ListenerId} joined from {Address}; {Count} listening.", EventName = "ListenerJoined")]
+        public static partial void Joined(ILogger logger, long listenerId, IPAddress? address, int count);
+
+        [LoggerMessage(2, LogLevel.Debug, "Listener {ListenerId} left ({Reason}) after {Bytes} bytes; {Count} listening.", EventName = "ListenerLeft")]
+        public static partial void Left(ILogger logger, long listenerId, LeaveReason reason, long bytes, int count);
+    }
+}
