@@ -26,7 +26,19 @@ internal sealed class DirectHandover(BroadcastBuffer buffer, ListenerRegistry re
         ListenerSocket.Configure(socket);
         var metaInt = icyMetadata ? response.MetaInt : 0;
         var session = registry.Join(address, userAgent, metaInt, abort: null);
-        var sender = new DirectSender(session, socket.SafeHandle, buffer.BurstStart(_burst), response.HeadFor(metaInt));
+        DirectSender sender;
+        try
+        {
+            sender = new DirectSender(session, socket.SafeHandle, buffer.BurstStart(_burst), response.HeadFor(metaInt));
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection was closed (and its socket disposed) before it could be taken: a hang-up.
+            session.Stop(LeaveReason.ClientClosed);
+            registry.Leave(session);
+            close?.Invoke(session);
+            return Task.CompletedTask;
+        }
         var handedOver = sender.SendDue(buffer, slow);
         if (handedOver)
         {
