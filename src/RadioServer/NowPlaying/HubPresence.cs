@@ -1,7 +1,9 @@
+using RadioServer.Station;
+
 namespace RadioServer.NowPlaying;
 
 /// <summary>How many players are connected to <see cref="RadioHub"/>, for metrics.</summary>
-public sealed class HubPresence
+public sealed class HubPresence : IHubConnections
 {
     private int _connections;
     private long _connectsTotal;

@@ -24,6 +24,7 @@ internal static class NowPlayingServiceCollectionExtensions
             sp.GetRequiredService<IOptions<RadioOptions>>(), sp.GetRequiredService<ScheduleStore>(), sp.GetRequiredService<BroadcastBuffer>(),
             sp.GetRequiredService<ListenerRegistry>(), sp.GetRequiredService<AirChain>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<HubPresence>();
+        services.AddSingleton<IHubConnections>(sp => sp.GetRequiredService<HubPresence>());
         services.AddSingleton<NowPlayingPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<NowPlayingPublisher>());
         return services;

@@ -43,7 +43,7 @@ public sealed class StationSnapshot
         TrackMessage[] recent;
         lock (_gate)
         {
-            now = _nowPlaying ?? (_buffer.CurrentTrack is { } mark ? ToMessage(mark) : null);
+            now = _nowPlaying ?? (_buffer.CurrentTrack is { } mark ? TrackMessage.From(mark, _options.BitrateKbps) : null);
             recent = [.. _recent];
         }
         return new RadioState(Station, OnAir(), now, recent, _listeners.Count, Stream(), LiveStreamTime, _time.GetUtcNow());
@@ -51,7 +51,7 @@ public sealed class StationSnapshot
 
     internal int ListenerCount => _listeners.Count;
 
-    internal double LiveStreamTime => SecondsOf(_buffer.EndPosition);
+    internal double LiveStreamTime => TrackMessage.StreamTimeOf(_buffer.EndPosition, _options.BitrateKbps);
 
     internal OnAirMessage OnAir()
     {
@@ -65,7 +65,7 @@ public sealed class StationSnapshot
     /// <summary>Records a new track; the one before moves into the history.</summary>
     internal TrackMessage TrackStarted(TrackMark mark)
     {
-        var message = ToMessage(mark);
+        var message = TrackMessage.From(mark, _options.BitrateKbps);
         lock (_gate)
         {
             if (_nowPlaying is not null)
@@ -80,13 +80,4 @@ public sealed class StationSnapshot
         }
         return message;
     }
-
-    private TrackMessage ToMessage(TrackMark mark)
-    {
-        var track = mark.Track;
-        return new TrackMessage(track?.Artist ?? "", track?.Title ?? mark.StreamTitle, track?.Album, track?.Duration.TotalSeconds ?? 0,
-            mark.StartedAt, mark.Position, SecondsOf(mark.Position), mark.StreamTitle);
-    }
-
-    private double SecondsOf(long bytes) => Math.Round(bytes * 8.0 / (_options.BitrateKbps * 1000.0), 3);
 }

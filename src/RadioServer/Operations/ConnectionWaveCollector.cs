@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
 using System.Runtime;
 using Microsoft.Extensions.Options;
-using RadioServer.NowPlaying;
+using RadioServer.Station;
 using RadioServer.Streaming;
 
 namespace RadioServer.Operations;
@@ -87,14 +87,14 @@ internal sealed partial class RuntimeHeapCollector : IHeapCollector
 /// </summary>
 internal sealed partial class ConnectionWaveCollector(
     ListenerRegistry listeners,
-    HubPresence hub,
-    OperatorsPresence operators,
+    IEnumerable<IHubConnections> hubs,
     IHeapCollector collector,
     IOptions<MemoryOptions> options,
     TimeProvider time,
     ILogger<ConnectionWaveCollector> logger) : IHostedService, IDisposable
 {
     private readonly MemoryOptions _options = options.Value;
+    private readonly IHubConnections[] _hubs = [.. hubs];
     private readonly Lock _gate = new();
     private ITimer? _timer;
     private int _last;
@@ -125,7 +125,7 @@ internal sealed partial class ConnectionWaveCollector(
 
     public void Dispose() => _timer?.Dispose();
 
-    private int Count() => listeners.Count + hub.Connections + operators.Connections;
+    private int Count() => listeners.Count + _hubs.Sum(h => h.Connections);
 
     internal void Tick()
     {

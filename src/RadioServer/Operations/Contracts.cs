@@ -1,9 +1,10 @@
-using RadioServer.NowPlaying;
+using RadioServer.Scheduling;
+using RadioServer.Streaming;
 
 namespace RadioServer.Operations;
 
 // What operators read: GET /api/status (always arrays, never Icecast's object-or-array), the listener list,
-// the play history, and the operators' group on the hub. camelCase JSON, documented in docs/api.md.
+// the play history, and the operators' hub. camelCase JSON, documented in docs/api.md.
 
 /// <summary>Everything about the station's health at one instant.</summary>
 public sealed record StatusReport(

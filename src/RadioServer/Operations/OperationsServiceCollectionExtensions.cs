@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RadioServer.Station;
 
 namespace RadioServer.Operations;
 
@@ -17,6 +18,7 @@ internal static class OperationsServiceCollectionExtensions
         services.AddSingleton(sp => new OperatorDesk(sp.GetRequiredService<StationStatus>(), sp.GetRequiredService<PlayHistory>()));
         services.AddSingleton<StationMetrics>();
         services.AddSingleton<OperatorsPresence>();
+        services.AddSingleton<IHubConnections>(sp => sp.GetRequiredService<OperatorsPresence>());
         services.AddSingleton<OperatorsPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OperatorsPublisher>());
         services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RadioServer.Station;
 
 namespace RadioServer.Operations;
 
@@ -6,7 +7,7 @@ namespace RadioServer.Operations;
 /// Who is connected to <see cref="OperatorsHub"/>: a count for metrics, and the connections that joined the
 /// operators' group, so the dashboard's updates are built only while one watches.
 /// </summary>
-public sealed class OperatorsPresence
+public sealed class OperatorsPresence : IHubConnections
 {
     public const string OperatorsGroup = "operators";
 

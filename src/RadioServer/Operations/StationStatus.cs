@@ -4,7 +4,6 @@ using System.Reflection;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Library;
-using RadioServer.NowPlaying;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
@@ -16,7 +15,6 @@ internal sealed class StationStatus(
     IOptions<RadioOptions> options,
     IOptions<OperationsOptions> operations,
     IOptions<DeadAirOptions> deadAirOptions,
-    StationSnapshot snapshot,
     AirChain chain,
     DeadAirDetector deadAir,
     BroadcastBuffer buffer,
@@ -38,20 +36,21 @@ internal sealed class StationStatus(
     {
         var o = options.Value;
         var now = time.GetUtcNow();
-        var state = snapshot.State();
+        var onAir = ScheduleEndpoints.Now(schedule.Current, now);
         var current = listeners.Count;
+        var track = buffer.CurrentTrack; // one read: NOW PLAYING and the mount's title always agree
         var disconnects = Enum.GetValues<LeaveReason>()
             .Select(r => new DisconnectCount(ReasonName(r), listeners.Leaves(r)))
             .ToArray();
         var streamTime = chain.SamplesProduced / (double)StationFormat.SampleRate;
         return new StatusReport(
             new ServerStatus(o.StationName, Version, _startedAt, Math.Round((now - _startedAt).TotalSeconds, 3), now),
-            state.OnAir,
-            state.NowPlaying,
+            new OnAirMessage(onAir.Current, onAir.Next),
+            track is null ? null : TrackMessage.From(track, o.BitrateKbps),
             new EncoderStatus(chain.IsRunning, "mp3", o.BitrateKbps, StationFormat.SampleRate, StationFormat.Channels, o.EncoderQuality,
                 chain.FramesEncoded, Math.Round(streamTime, 3), Math.Round(chain.Lag.TotalSeconds, 3), chain.Underruns, Level(deadAir.LevelDbfs)),
             new ListenerStats(current, listeners.Peak, listeners.TotalSessions, disconnects, listeners.BytesSent),
-            [new MountStatus(o.MountPath, "audio/mpeg", o.BitrateKbps, current, listeners.Peak, buffer.CurrentTrack?.StreamTitle, _startedAt)],
+            [new MountStatus(o.MountPath, "audio/mpeg", o.BitrateKbps, current, listeners.Peak, track?.StreamTitle, _startedAt)],
             new DeadAirStatus(deadAir.Active, deadAir.ThresholdDbfs, deadAir.LimitSeconds, deadAir.Alarms, Math.Round(deadAir.DeadAirSeconds, 3), deadAirOptions.Value.EmergencyPlaylist.Length > 0),
             new LibraryStatus(library.Tracks.Length, library.SkippedFiles),
             new ScheduleStatus(schedule.LoadedAt, schedule.Current.Hash, schedule.LastError, schedule.Reloads, schedule.Errors),
