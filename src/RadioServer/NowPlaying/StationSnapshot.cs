@@ -53,11 +53,7 @@ public sealed class StationSnapshot
 
     internal double LiveStreamTime => TrackMessage.StreamTimeOf(_buffer.EndPosition, _options.BitrateKbps);
 
-    internal OnAirMessage OnAir()
-    {
-        var dto = ScheduleEndpoints.Now(_schedule.Current, _time.GetUtcNow());
-        return new OnAirMessage(dto.Current, dto.Next);
-    }
+    internal OnAirMessage OnAir() => ScheduleView.OnAir(_schedule.Current, _time.GetUtcNow());
 
     internal StreamStatusMessage Stream() =>
         new(_chain.IsRunning ? "on-air" : "off-air", _options.BitrateKbps, Math.Round(_chain.Lag.TotalSeconds, 3), _chain.Underruns, LiveStreamTime);

@@ -36,7 +36,6 @@ internal sealed class StationStatus(
     {
         var o = options.Value;
         var now = time.GetUtcNow();
-        var onAir = ScheduleEndpoints.Now(schedule.Current, now);
         var current = listeners.Count;
         var track = buffer.CurrentTrack; // one read: NOW PLAYING and the mount's title always agree
         var disconnects = Enum.GetValues<LeaveReason>()
@@ -45,7 +44,7 @@ internal sealed class StationStatus(
         var streamTime = chain.SamplesProduced / (double)StationFormat.SampleRate;
         return new StatusReport(
             new ServerStatus(o.StationName, Version, _startedAt, Math.Round((now - _startedAt).TotalSeconds, 3), now),
-            new OnAirMessage(onAir.Current, onAir.Next),
+            ScheduleView.OnAir(schedule.Current, now),
             track is null ? null : TrackMessage.From(track, o.BitrateKbps),
             new EncoderStatus(chain.IsRunning, "mp3", o.BitrateKbps, StationFormat.SampleRate, StationFormat.Channels, o.EncoderQuality,
                 chain.FramesEncoded, Math.Round(streamTime, 3), Math.Round(chain.Lag.TotalSeconds, 3), chain.Underruns, Level(deadAir.LevelDbfs)),
