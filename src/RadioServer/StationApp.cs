@@ -40,6 +40,7 @@ internal static class StationApp
             .AddLibrary()
             .AddScheduling()
             .AddStreaming()
+            .AddStreamingReporter()
             .AddAudio()
             .AddNowPlaying()
             .AddOperations();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RadioServer.Station;
 
 namespace RadioServer.Audio;
 
@@ -12,6 +13,8 @@ internal static class AudioServiceCollectionExtensions
         services.TryAddSingleton<IMp3EncoderFactory, LameMp3EncoderFactory>();
         services.TryAddSingleton<AirChain>();
         services.AddHostedService(sp => sp.GetRequiredService<AirChain>());
+        services.TryAddSingleton<AudioReporter>();
+        services.AddSingleton<IMetricSource>(sp => sp.GetRequiredService<AudioReporter>());
         return services;
     }
 }

@@ -37,9 +37,9 @@ internal static class OperationsEndpoints
 
         endpoints.MapGet("/api/history", History).RequireAuthorization(AuthServiceCollectionExtensions.OperatorPolicy);
         var listeners = endpoints.MapGroup("/api/listeners").RequireAuthorization(AuthServiceCollectionExtensions.OperatorPolicy);
-        listeners.MapGet("", (StationStatus status) =>
+        listeners.MapGet("", (ListenerTable listenerTable) =>
         {
-            var (table, total) = status.Listeners(int.MaxValue);
+            var (table, total) = listenerTable.Listeners(int.MaxValue);
             return Results.Ok(new { total, listeners = table });
         });
         listeners.MapDelete("/{id}", (string id, ListenerRegistry registry) =>

@@ -11,11 +11,12 @@ internal static class OperationsServiceCollectionExtensions
         services.AddOptions<OperationsOptions>().BindConfiguration(OperationsOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OperationsOptions>, OperationsOptionsValidator>();
         services.AddSingleton<AlarmLog>();
-        services.AddSingleton<TrackCounter>();
         services.AddSingleton<PlayHistory>();
         services.AddHostedService(sp => sp.GetRequiredService<PlayHistory>());
+        services.AddSingleton<IMetricSource>(sp => sp.GetRequiredService<PlayHistory>());
         services.AddSingleton<StationStatus>();
-        services.AddSingleton(sp => new OperatorDesk(sp.GetRequiredService<StationStatus>(), sp.GetRequiredService<PlayHistory>()));
+        services.AddSingleton<ListenerTable>();
+        services.AddSingleton(sp => new OperatorDesk(sp.GetRequiredService<StationStatus>(), sp.GetRequiredService<ListenerTable>(), sp.GetRequiredService<PlayHistory>()));
         services.AddSingleton<StationMetrics>();
         services.AddSingleton<OperatorsPresence>();
         services.AddSingleton<IHubConnections>(sp => sp.GetRequiredService<OperatorsPresence>());

@@ -19,3 +19,6 @@ internal sealed record ScheduleWeekDto(string TimeZone, DateTimeOffset From, Dat
 internal sealed record ValidationDto(bool Valid, IReadOnlyList<ScheduleIssue> Errors, IReadOnlyList<ScheduleIssue> Warnings);
 
 internal sealed record AppliedDto(bool Applied, IReadOnlyList<ScheduleIssue> Warnings);
+
+/// <summary>The schedule's section of the operators' status: the schedule in force and how its reloads went.</summary>
+public sealed record ScheduleStatus(DateTimeOffset? LoadedAt, string Hash, string? LastError, long Reloads, long Errors);
