@@ -1,15 +1,8 @@
 using RadioServer;
 using RadioServer.Audio.Interop;
+using RadioServer.Hosting;
 
-// A track change writes one SignalR frame to every hub connection at once, and each write holds a
-// buffer from ArrayPool<byte>.Shared until its socket send completes; the shared pool keeps only 32
-// arrays per size and core, so 2,000 players turned ~8 MB per change into garbage (and GC pauses in the
-// middle of the fan-out). Let it keep more, unless the operator chose a value. Read once, on the pool's
-// first use, so this must come before anything else.
-if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION") is null)
-{
-    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION", "4096");
-}
+RuntimeTuning.ApplyBeforeStart(); // before anything touches the shared array pool
 
 if (!LameInterop.TryLoad(out var problem))
 {

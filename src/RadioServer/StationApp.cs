@@ -1,6 +1,7 @@
 using System.Text;
 using RadioServer.Audio;
 using RadioServer.Auth;
+using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.NowPlaying;
 using RadioServer.Operations;
@@ -43,14 +44,17 @@ internal static class StationApp
             .AddStreamingReporter()
             .AddAudio()
             .AddNowPlaying()
-            .AddOperations();
+            .AddOperations()
+            .AddWeb()
+            .AddHosting();
 
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapNowPlaying(); // its Origin check runs before the API endpoints
+        app.UseOriginPolicy(); // before authentication and every endpoint: a refused origin gets its 403 only
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapNowPlaying();
         app.MapStreaming();
         app.MapSchedule();
         app.MapOperations();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RadioServer.Station;
 
@@ -22,11 +21,6 @@ internal static class OperationsServiceCollectionExtensions
         services.AddSingleton<IHubConnections>(sp => sp.GetRequiredService<OperatorsPresence>());
         services.AddSingleton<OperatorsPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OperatorsPublisher>());
-        services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>();
-        services.TryAddSingleton<IHeapCollector, RuntimeHeapCollector>();
-        services.AddSingleton<ConnectionWaveCollector>();
-        services.AddHostedService(sp => sp.GetRequiredService<ConnectionWaveCollector>());
         return services;
     }
 }

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace RadioServer.Hosting;
+
+/// <summary>How the process treats its memory: the collection after a wave of connections (<c>Radio:Memory</c>).</summary>
+internal static class HostingServiceCollectionExtensions
+{
+    public static IServiceCollection AddHosting(this IServiceCollection services)
+    {
+        services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>();
+        services.TryAddSingleton<IHeapCollector, RuntimeHeapCollector>();
+        services.AddSingleton<ConnectionWaveCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConnectionWaveCollector>());
+        return services;
+    }
+}
