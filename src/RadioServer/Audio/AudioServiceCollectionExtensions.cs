@@ -12,7 +12,7 @@ internal static class AudioServiceCollectionExtensions
         services.TryAddSingleton<DeadAirDetector>();
         services.TryAddSingleton<IMp3EncoderFactory, LameMp3EncoderFactory>();
         services.TryAddSingleton<AirChain>();
-        services.AddHostedService(sp => sp.GetRequiredService<AirChain>());
+        services.AddHostedService<AirChainDriver>();
         services.TryAddSingleton<AudioReporter>();
         services.AddSingleton<IMetricSource>(sp => sp.GetRequiredService<AudioReporter>());
         return services;
