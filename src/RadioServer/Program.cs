@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using RadioServer;
 using RadioServer.Audio.Interop;
 using RadioServer.Hosting;
@@ -15,15 +16,24 @@ try
     await StationApp.Build(args).RunAsync();
     return 0;
 }
-catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+catch (Exception ex) when (InvalidSettings(ex) is { } failures)
 {
     // One clear line per bad setting, not a stack trace.
-    foreach (var failure in ex.Failures)
+    foreach (var failure in failures)
     {
         Console.Error.WriteLine($"Invalid configuration: {failure}");
     }
     return 2;
 }
+
+// Validation at start throws one OptionsValidationException per bad section, several in an AggregateException.
+static IEnumerable<string>? InvalidSettings(Exception ex) => ex switch
+{
+    OptionsValidationException one => one.Failures,
+    AggregateException many when many.InnerExceptions.All(e => e is OptionsValidationException) =>
+        many.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures),
+    _ => null,
+};
 
 /// <summary>The entry point, public so test hosts can find the assembly.</summary>
 public partial class Program;

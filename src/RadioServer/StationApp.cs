@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Auth;
 using RadioServer.Hosting;
@@ -51,6 +52,9 @@ internal static class StationApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        // Every section at once (one line per problem), before the Origin policy, the metrics and the keys below
+        // read theirs one by one. (Radio itself is read by Build, for the listener transport, so it fails alone.)
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         app.UseOriginPolicy(); // before authentication and every endpoint: a refused origin gets its 403 only
         app.UseAuthentication();
         app.UseAuthorization();

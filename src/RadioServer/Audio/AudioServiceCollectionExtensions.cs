@@ -7,8 +7,7 @@ internal static class AudioServiceCollectionExtensions
 {
     public static IServiceCollection AddAudio(this IServiceCollection services)
     {
-        services.AddOptions<DeadAirOptions>().BindConfiguration(DeadAirOptions.Section).ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DeadAirOptions>, DeadAirOptionsValidator>();
+        services.AddOptionsWithValidateOnStart<DeadAirOptions, DeadAirOptionsValidator>().BindConfiguration(DeadAirOptions.Section);
         services.TryAddSingleton<DeadAirDetector>();
         services.TryAddSingleton<IMp3EncoderFactory, LameMp3EncoderFactory>();
         services.TryAddSingleton<AirChain>();

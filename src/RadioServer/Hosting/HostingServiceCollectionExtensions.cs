@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace RadioServer.Hosting;
 
@@ -8,8 +7,7 @@ internal static class HostingServiceCollectionExtensions
 {
     public static IServiceCollection AddHosting(this IServiceCollection services)
     {
-        services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>();
+        services.AddOptionsWithValidateOnStart<MemoryOptions, MemoryOptionsValidator>().BindConfiguration(MemoryOptions.Section);
         services.TryAddSingleton<IHeapCollector, RuntimeHeapCollector>();
         services.AddSingleton<ConnectionWaveCollector>();
         services.AddHostedService(sp => sp.GetRequiredService<ConnectionWaveCollector>());

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using RadioServer.Station;
 
 namespace RadioServer.Operations;
@@ -7,8 +6,7 @@ internal static class OperationsServiceCollectionExtensions
 {
     public static IServiceCollection AddOperations(this IServiceCollection services)
     {
-        services.AddOptions<OperationsOptions>().BindConfiguration(OperationsOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<OperationsOptions>, OperationsOptionsValidator>();
+        services.AddOptionsWithValidateOnStart<OperationsOptions, OperationsOptionsValidator>().BindConfiguration(OperationsOptions.Section);
         services.AddSingleton<AlarmLog>();
         services.AddSingleton<PlayHistory>();
         services.AddHostedService(sp => sp.GetRequiredService<PlayHistory>());

@@ -1,10 +1,14 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
 namespace RadioServer.Web;
 
 internal static class WebServiceCollectionExtensions
 {
     public static IServiceCollection AddWeb(this IServiceCollection services)
     {
-        services.AddOptions<CorsOptions>().BindConfiguration(CorsOptions.Section);
+        services.AddOptionsWithValidateOnStart<CorsOptions, CorsOptionsValidator>().BindConfiguration(CorsOptions.Section);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorsOptions>, CorsOptionsCrossValidator>());
         return services;
     }
 }
