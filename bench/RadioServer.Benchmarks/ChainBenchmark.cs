@@ -10,7 +10,7 @@ using RadioServer.Streaming;
 namespace RadioServer.Benchmarks;
 
 /// <summary>
-/// The whole air chain as on air (library loop → decode → resample → LAME 128 kbps → frame assembly →
+/// The whole air chain as on air (the library round and round → decode → resample → LAME 128 kbps → frame assembly →
 /// broadcast buffer) driven by a fake clock as fast as it goes. CPU per second of audio is what the
 /// chain costs on air, without the waiting.
 /// </summary>
@@ -25,7 +25,7 @@ internal static class ChainBenchmark
             var tracks = library.Scan();
             var time = new FakeTimeProvider();
             var buffer = new BroadcastBuffer(options);
-            var chain = new AirChain(new LibraryLoopPlayout(library), new LameMp3EncoderFactory(), buffer, options, time, NullLogger<AirChain>.Instance, new DeadAirDetector(Microsoft.Extensions.Options.Options.Create(new DeadAirOptions())));
+            var chain = new AirChain(new RoundRobinPlayout(tracks), new LameMp3EncoderFactory(), buffer, options, time, NullLogger<AirChain>.Instance, new DeadAirDetector(Microsoft.Extensions.Options.Options.Create(new DeadAirOptions())));
             chain.Initialize();
 
             // Warm up (JIT, tiering) on 60 s of audio, then measure.

@@ -1,15 +1,9 @@
+using Microsoft.Extensions.Options;
 using RadioServer;
 using RadioServer.Audio.Interop;
+using RadioServer.Hosting;
 
-// A track change writes one SignalR frame to every hub connection at once, and each write holds a
-// buffer from ArrayPool<byte>.Shared until its socket send completes; the shared pool keeps only 32
-// arrays per size and core, so 2,000 players turned ~8 MB per change into garbage (and GC pauses in the
-// middle of the fan-out). Let it keep more, unless the operator chose a value. Read once, on the pool's
-// first use, so this must come before anything else.
-if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION") is null)
-{
-    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION", "4096");
-}
+RuntimeTuning.ApplyBeforeStart(); // before anything touches the shared array pool
 
 if (!LameInterop.TryLoad(out var problem))
 {
@@ -22,15 +16,24 @@ try
     await StationApp.Build(args).RunAsync();
     return 0;
 }
-catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+catch (Exception ex) when (InvalidSettings(ex) is { } failures)
 {
     // One clear line per bad setting, not a stack trace.
-    foreach (var failure in ex.Failures)
+    foreach (var failure in failures)
     {
         Console.Error.WriteLine($"Invalid configuration: {failure}");
     }
     return 2;
 }
+
+// Validation at start throws one OptionsValidationException per bad section, several in an AggregateException.
+static IEnumerable<string>? InvalidSettings(Exception ex) => ex switch
+{
+    OptionsValidationException one => one.Failures,
+    AggregateException many when many.InnerExceptions.All(e => e is OptionsValidationException) =>
+        many.InnerExceptions.SelectMany(e => ((OptionsValidationException)e).Failures),
+    _ => null,
+};
 
 /// <summary>The entry point, public so test hosts can find the assembly.</summary>
 public partial class Program;

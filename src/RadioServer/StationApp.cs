@@ -1,6 +1,8 @@
 using System.Text;
+using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Auth;
+using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.NowPlaying;
 using RadioServer.Operations;
@@ -43,14 +45,20 @@ internal static class StationApp
             .AddStreaming()
             .AddAudio()
             .AddNowPlaying()
-            .AddOperations();
+            .AddOperations()
+            .AddWeb()
+            .AddHosting();
 
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.MapNowPlaying(); // its Origin check runs before the API endpoints
+        // Every section at once (one line per problem), before the Origin policy, the metrics and the keys below
+        // read theirs one by one. (Radio itself is read by Build, for the listener transport, so it fails alone.)
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        app.UseOriginPolicy(); // before authentication and every endpoint: a refused origin gets its 403 only
         app.UseAuthentication();
         app.UseAuthorization();
+        app.MapNowPlaying();
         app.MapStreaming();
         app.MapSchedule();
         app.MapOperations();

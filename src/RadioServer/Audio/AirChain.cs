@@ -11,8 +11,9 @@ namespace RadioServer.Audio;
 /// touches the encoder. It paces frame by frame (1,152 samples, ~26 ms), so the audio made never
 /// strays more than one frame from the clock, but publishes four frames at a time (~104.5 ms): small
 /// enough for a quick start, large enough that twenty thousand listeners wake ten times a second, not forty.
+/// On air, <see cref="AirChainDriver"/> runs it on a thread of its own; tests step it with <see cref="ProduceDue"/>.
 /// </summary>
-internal sealed partial class AirChain : BackgroundService
+internal sealed partial class AirChain
 {
     public const int FramesPerBlock = 4;
     public const int BlockSamples = StationFormat.FrameSamples * FramesPerBlock;
@@ -40,12 +41,10 @@ internal sealed partial class AirChain : BackgroundService
     private long _framesEncoded;
     private long _underruns;
     private volatile bool _running;
-    private readonly bool _steppedExternally;
 
-    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir, AirChainStepping? stepping = null)
+    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir)
     {
         _deadAir = deadAir;
-        _steppedExternally = stepping?.External ?? false;
         _encoders = encoders;
         _buffer = buffer;
         _options = options.Value;
@@ -70,27 +69,12 @@ internal sealed partial class AirChain : BackgroundService
     /// <summary>How far production is behind real time (zero when on time).</summary>
     public TimeSpan Lag => _pacer is null ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Max(0, _pacer.SamplesDue - SamplesProduced) / (double)StationFormat.SampleRate);
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        // The clock starts when the host starts, not whenever the loop's thread first runs.
-        Initialize();
-        return base.StartAsync(cancellationToken);
-    }
-
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        // A thread of its own that sleeps between blocks: measured at a third less CPU than an async
-        // loop on the thread pool, whose workers spin before they sleep at every wake-up.
-        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-    private void Run(CancellationToken stoppingToken)
+    /// <summary>The air chain's own loop, on its own thread: produce what is due, sleep until the next block is, until stopped.</summary>
+    internal void Run(CancellationToken stoppingToken)
     {
         Thread.CurrentThread.Name = "Air chain";
         try
         {
-            if (_steppedExternally)
-            {
-                stoppingToken.WaitHandle.WaitOne();
-            }
             while (!stoppingToken.IsCancellationRequested)
             {
                 var wait = ProduceDue();
@@ -111,10 +95,16 @@ internal sealed partial class AirChain : BackgroundService
         }
         finally
         {
-            _running = false;
-            _buffer.Complete();
-            _encoder?.Dispose();
+            Stop();
         }
+    }
+
+    /// <summary>Off air: the buffer is completed (listeners end) and the encoder released.</summary>
+    internal void Stop()
+    {
+        _running = false;
+        _buffer.Complete();
+        _encoder?.Dispose();
     }
 
     private void Sleep(TimeSpan wait, CancellationToken stoppingToken)
@@ -202,13 +192,4 @@ internal sealed partial class AirChain : BackgroundService
         [LoggerMessage(3, LogLevel.Critical, "Air chain failed: the station is off the air.", EventName = "ChainFailed")]
         public static partial void ChainFailed(ILogger logger, Exception exception);
     }
-}
-
-/// <summary>
-/// Set <see cref="External"/> to drive the chain by calling <see cref="AirChain.ProduceDue"/> instead of
-/// its own loop: tests on a fake clock step time and make exactly that audio, with no timer races.
-/// </summary>
-internal sealed class AirChainStepping
-{
-    public bool External { get; init; }
 }

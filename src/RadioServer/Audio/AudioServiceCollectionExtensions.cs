@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RadioServer.Station;
 
 namespace RadioServer.Audio;
 
@@ -6,12 +7,13 @@ internal static class AudioServiceCollectionExtensions
 {
     public static IServiceCollection AddAudio(this IServiceCollection services)
     {
-        services.AddOptions<DeadAirOptions>().BindConfiguration(DeadAirOptions.Section).ValidateOnStart();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DeadAirOptions>, DeadAirOptionsValidator>();
+        services.AddOptionsWithValidateOnStart<DeadAirOptions, DeadAirOptionsValidator>().BindConfiguration(DeadAirOptions.Section);
         services.TryAddSingleton<DeadAirDetector>();
         services.TryAddSingleton<IMp3EncoderFactory, LameMp3EncoderFactory>();
         services.TryAddSingleton<AirChain>();
-        services.AddHostedService(sp => sp.GetRequiredService<AirChain>());
+        services.AddHostedService<AirChainDriver>();
+        services.TryAddSingleton<AudioReporter>();
+        services.AddSingleton<IMetricSource>(sp => sp.GetRequiredService<AudioReporter>());
         return services;
     }
 }

@@ -3,8 +3,9 @@ using RadioServer.Library;
 namespace RadioServer.Audio;
 
 /// <summary>
-/// "What plays next": the only thing the air chain asks of the rest of the station. The library loop
-/// implements it now; the scheduler replaces it without touching the encoder or the listeners.
+/// "What plays next": the only thing the air chain asks of the rest of the station. On air Scheduling's
+/// ScheduledPlayout answers it (the show's playlist, automation between shows, dead air's emergency list);
+/// tests and benchmarks bring simpler sources without touching the encoder or the listeners.
 /// Called on the audio thread: it must answer at once (no I/O beyond a snapshot read).
 /// </summary>
 internal interface IPlayoutSource

@@ -4,16 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace RadioServer.Auth;
 
-/// <summary>Keys for the protected endpoints, from configuration (<c>Radio:Auth:HostKey</c>, <c>Radio:Auth:OperatorKey</c>), never from the repository.</summary>
-public sealed class AuthOptions
-{
-    public const string Section = "Radio:Auth";
-
-    public string? HostKey { get; set; }
-
-    public string? OperatorKey { get; set; }
-}
-
 internal static class Roles
 {
     public const string Host = "host";

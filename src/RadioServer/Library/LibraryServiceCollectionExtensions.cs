@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RadioServer.Station;
 
 namespace RadioServer.Library;
 
@@ -8,6 +9,8 @@ internal static class LibraryServiceCollectionExtensions
     {
         services.TryAddSingleton<MediaLibrary>();
         services.AddHostedService<LibraryScanner>();
+        services.TryAddSingleton<LibraryReporter>();
+        services.AddSingleton<IMetricSource>(sp => sp.GetRequiredService<LibraryReporter>());
         return services;
     }
 }

@@ -1,20 +1,13 @@
 using RadioServer.Scheduling;
+using RadioServer.Streaming;
 
 namespace RadioServer.NowPlaying;
 
-// The hub's messages (camelCase JSON), documented in docs/api.md. Public because the typed hub client needs them.
+// The hub's messages (camelCase JSON), documented in docs/api.md; ON AIR is Scheduling's OnAirMessage, NOW PLAYING
+// Streaming's TrackMessage. Public because the typed hub client needs them.
 
 /// <summary>The station, as the player page shows it.</summary>
 public sealed record StationInfo(string Name, string Description, string Genre, string Url, string StreamUrl, int BitrateKbps, double BurstSeconds);
-
-/// <summary>ON AIR: the slot on now and the next one.</summary>
-public sealed record OnAirMessage(SlotDto Current, SlotDto? Next);
-
-/// <summary>
-/// NOW PLAYING. <see cref="StreamPosition"/> (bytes) and <see cref="StreamTime"/> (seconds) say where in the
-/// stream the track starts, so a player can show it when its listener hears it, not when the server sends it.
-/// </summary>
-public sealed record TrackMessage(string Artist, string Title, string? Album, double DurationSeconds, DateTimeOffset StartedAt, long StreamPosition, double StreamTime, string DisplayTitle);
 
 /// <summary>Health of the stream as listeners experience it.</summary>
 public sealed record StreamStatusMessage(string Status, int BitrateKbps, double EncoderLagSeconds, long Underruns, double LiveStreamTime);
@@ -34,12 +27,4 @@ public interface IRadioClient
     Task Listeners(int count);
 
     Task StreamStatus(StreamStatusMessage status);
-
-    // The operators' group only (see RadioHub.JoinOperators).
-
-    Task OperatorUpdate(Operations.OperatorUpdate update);
-
-    Task Alarm(Operations.AlarmMessage alarm);
-
-    Task Played(Operations.HistoryEntry entry);
 }

@@ -44,7 +44,7 @@ public sealed class StationSnapshot
         TrackMessage[] recent;
         lock (_gate)
         {
-            now = _nowPlaying ?? (_buffer.CurrentTrack is { } mark ? ToMessage(mark) : null);
+            now = _nowPlaying ?? (_buffer.CurrentTrack is { } mark ? TrackMessage.From(mark, _options.BitrateKbps) : null);
             recent = [.. _recent];
         }
         return new RadioState(Station, OnAir(), now, recent, _listeners.Count, Stream(), LiveStreamTime, _time.GetUtcNow());
@@ -52,13 +52,9 @@ public sealed class StationSnapshot
 
     internal int ListenerCount => _listeners.Count;
 
-    internal double LiveStreamTime => SecondsOf(_buffer.EndPosition);
+    internal double LiveStreamTime => TrackMessage.StreamTimeOf(_buffer.EndPosition, _options.BitrateKbps);
 
-    internal OnAirMessage OnAir()
-    {
-        var dto = ScheduleEndpoints.Now(_schedule.Current, _time.GetUtcNow());
-        return new OnAirMessage(dto.Current, dto.Next);
-    }
+    internal OnAirMessage OnAir() => ScheduleView.OnAir(_schedule.Current, _time.GetUtcNow());
 
     internal StreamStatusMessage Stream() =>
         new(_chain.IsRunning ? "on-air" : "off-air", _options.BitrateKbps, Math.Round(_chain.Lag.TotalSeconds, 3), _chain.Underruns, LiveStreamTime);
@@ -66,7 +62,7 @@ public sealed class StationSnapshot
     /// <summary>Records a new track; the one before moves into the history.</summary>
     internal TrackMessage TrackStarted(TrackMark mark)
     {
-        var message = ToMessage(mark);
+        var message = TrackMessage.From(mark, _options.BitrateKbps);
         lock (_gate)
         {
             if (_nowPlaying is not null)
@@ -81,13 +77,4 @@ public sealed class StationSnapshot
         }
         return message;
     }
-
-    private TrackMessage ToMessage(TrackMark mark)
-    {
-        var track = mark.Track;
-        return new TrackMessage(track?.Artist ?? "", track?.Title ?? mark.StreamTitle, track?.Album, track?.Duration.TotalSeconds ?? 0,
-            mark.StartedAt, mark.Position, SecondsOf(mark.Position), mark.StreamTitle);
-    }
-
-    private double SecondsOf(long bytes) => Math.Round(bytes * 8.0 / (_options.BitrateKbps * 1000.0), 3);
 }

@@ -1,9 +1,13 @@
-using RadioServer.NowPlaying;
+using RadioServer.Audio;
+using RadioServer.Library;
+using RadioServer.Scheduling;
+using RadioServer.Streaming;
 
 namespace RadioServer.Operations;
 
 // What operators read: GET /api/status (always arrays, never Icecast's object-or-array), the listener list,
-// the play history, and the operators' group on the hub. camelCase JSON, documented in docs/api.md.
+// the play history, and the operators' hub. camelCase JSON, documented in docs/api.md. Each feature's section
+// of the status is that feature's own record (EncoderStatus in Audio, ListenerStats in Streaming, ...).
 
 /// <summary>Everything about the station's health at one instant.</summary>
 public sealed record StatusReport(
@@ -20,21 +24,6 @@ public sealed record StatusReport(
     IReadOnlyList<AlarmMessage> Alarms);
 
 public sealed record ServerStatus(string Station, string Version, DateTimeOffset StartedAt, double UptimeSeconds, DateTimeOffset Now);
-
-/// <summary>The one encode: its format, how much it has produced, and how far behind real time it runs.</summary>
-public sealed record EncoderStatus(bool Running, string Codec, int BitrateKbps, int SampleRate, int Channels, int Quality, long FramesEncoded, double StreamTime, double LagSeconds, long Underruns, double LevelDbfs);
-
-public sealed record DisconnectCount(string Reason, long Count);
-
-public sealed record ListenerStats(int Current, int Peak, long TotalSessions, IReadOnlyList<DisconnectCount> Disconnects, long BytesSent);
-
-public sealed record MountStatus(string Path, string ContentType, int BitrateKbps, int Listeners, int Peak, string? Title, DateTimeOffset StreamStart);
-
-public sealed record DeadAirStatus(bool Active, double ThresholdDbfs, double LimitSeconds, long Alarms, double DeadAirSeconds, bool EmergencyPlaylist);
-
-public sealed record LibraryStatus(int Tracks, int SkippedFiles);
-
-public sealed record ScheduleStatus(DateTimeOffset? LoadedAt, string Hash, string? LastError, long Reloads, long Errors);
 
 public sealed record HistoryStatus(bool Healthy, long Written, int Pending, long WriteErrors, string? LastError, DateTimeOffset? LastErrorAt);
 

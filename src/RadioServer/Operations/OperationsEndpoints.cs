@@ -12,7 +12,8 @@ namespace RadioServer.Operations;
 
 /// <summary>
 /// Operators' endpoints: /api/status, Icecast's /status-json.xsl, /metrics, /healthz, /readyz (public, like
-/// Icecast's status page and a Prometheus target); /api/history and /api/listeners need the operator key.
+/// Icecast's status page and a Prometheus target); /api/history, /api/listeners and the operators' group of the
+/// hub at /hubs/operators need the operator key.
 /// </summary>
 internal static class OperationsEndpoints
 {
@@ -33,12 +34,13 @@ internal static class OperationsEndpoints
         });
         endpoints.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
         endpoints.MapGet("/readyz", Ready);
+        endpoints.MapHub<OperatorsHub>("/hubs/operators");
 
         endpoints.MapGet("/api/history", History).RequireAuthorization(AuthServiceCollectionExtensions.OperatorPolicy);
         var listeners = endpoints.MapGroup("/api/listeners").RequireAuthorization(AuthServiceCollectionExtensions.OperatorPolicy);
-        listeners.MapGet("", (StationStatus status) =>
+        listeners.MapGet("", (ListenerTable listenerTable) =>
         {
-            var (table, total) = status.Listeners(int.MaxValue);
+            var (table, total) = listenerTable.Listeners(int.MaxValue);
             return Results.Ok(new { total, listeners = table });
         });
         listeners.MapDelete("/{id}", (string id, ListenerRegistry registry) =>

@@ -2,7 +2,7 @@ namespace RadioServer.Operations;
 
 /// <summary>
 /// The operators' dashboard state: the status, the last hour of listener counts (one point every
-/// 10 s), recent plays and the listener table. Returned to an operator joining the hub's operators group.
+/// 10 s), recent plays and the listener table. Returned to an operator joining <see cref="OperatorsHub"/>'s operators' group.
 /// </summary>
 public sealed class OperatorDesk
 {
@@ -11,19 +11,21 @@ public sealed class OperatorDesk
     private const int SeriesPoints = 360; // one hour
 
     private readonly StationStatus _status;
+    private readonly ListenerTable _listeners;
     private readonly PlayHistory _history;
     private readonly Lock _gate = new();
     private readonly Queue<ListenerPoint> _series = new();
 
-    internal OperatorDesk(StationStatus status, PlayHistory history)
+    internal OperatorDesk(StationStatus status, ListenerTable listeners, PlayHistory history)
     {
         _status = status;
+        _listeners = listeners;
         _history = history;
     }
 
     public OperatorState State()
     {
-        var (table, total) = _status.Listeners(TableLimit);
+        var (table, total) = _listeners.Listeners(TableLimit);
         ListenerPoint[] series;
         lock (_gate)
         {
@@ -34,7 +36,7 @@ public sealed class OperatorDesk
 
     internal OperatorUpdate Update(ListenerPoint point)
     {
-        var (table, total) = _status.Listeners(TableLimit);
+        var (table, total) = _listeners.Listeners(TableLimit);
         return new OperatorUpdate(_status.Report(), point, table, total);
     }
 

@@ -17,7 +17,7 @@ namespace RadioServer.Operations;
 /// the station stays on air: plays wait in memory, the write is retried every
 /// <see cref="OperationsOptions.HistoryRetrySeconds"/>, and the failure shows in status, metrics and the log.
 /// </summary>
-internal sealed partial class PlayHistory : BackgroundService
+internal sealed partial class PlayHistory : BackgroundService, IMetricSource
 {
     private const int SchemaVersion = 1;
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
@@ -80,6 +80,12 @@ internal sealed partial class PlayHistory : BackgroundService
                 return _pending.Count;
             }
         }
+    }
+
+    public void Describe(IMetricsBuilder metrics)
+    {
+        metrics.Counter("radio_history_write_errors_total", "Failed attempts to write the play history.", () => WriteErrors);
+        metrics.Gauge("radio_history_pending", "Plays waiting in memory for the history database.", () => Pending);
     }
 
     public override Task StartAsync(CancellationToken cancellationToken)

@@ -2,20 +2,6 @@ using RadioServer.Auth;
 
 namespace RadioServer.Scheduling;
 
-/// <summary>
-/// An ON AIR slot as the API, the hub and the pages show it: station-zone times (with their offset) and UTC;
-/// start/end are null for automation with no show before or after it within a week.
-/// </summary>
-public sealed record SlotDto(string? ShowId, string Title, IReadOnlyList<string> Hosts, string Description, bool IsAutomation, bool OneOff, DateTimeOffset? Start, DateTimeOffset? End, DateTimeOffset? StartUtc, DateTimeOffset? EndUtc);
-
-internal sealed record ScheduleNowDto(string TimeZone, DateTimeOffset Now, SlotDto Current, SlotDto? Next);
-
-internal sealed record ScheduleWeekDto(string TimeZone, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<SlotDto> Occurrences);
-
-internal sealed record ValidationDto(bool Valid, IReadOnlyList<ScheduleIssue> Errors, IReadOnlyList<ScheduleIssue> Warnings);
-
-internal sealed record AppliedDto(bool Applied, IReadOnlyList<ScheduleIssue> Warnings);
-
 /// <summary>The host API: read, validate and replace the schedule; what is on now; the coming week.</summary>
 internal static class ScheduleEndpoints
 {
@@ -31,26 +17,9 @@ internal static class ScheduleEndpoints
             store.Poll(force: true);
             return Results.Ok(new { hash = store.Current.Hash, loadedAt = store.LoadedAt, lastError = store.LastError });
         }).RequireAuthorization(AuthServiceCollectionExtensions.OperatorPolicy);
-        api.MapGet("/now", (ScheduleStore store, TimeProvider time) => Now(store.Current, time.GetUtcNow()));
-        api.MapGet("/week", (ScheduleStore store, TimeProvider time) => Week(store.Current, time.GetUtcNow()));
+        api.MapGet("/now", (ScheduleStore store, TimeProvider time) => ScheduleView.Now(store.Current, time.GetUtcNow()));
+        api.MapGet("/week", (ScheduleStore store, TimeProvider time) => ScheduleView.Week(store.Current, time.GetUtcNow()));
         return endpoints;
-    }
-
-    internal static ScheduleNowDto Now(Schedule schedule, DateTimeOffset now)
-    {
-        var (current, next) = schedule.At(now);
-        var slot = current is null ? Automation(schedule, now, next) : ToDto(schedule, current);
-        return new ScheduleNowDto(schedule.Zone.Id, Local(schedule, now), slot, next is null ? null : ToDto(schedule, next));
-    }
-
-    /// <summary>Seven station-zone dates from the start of today, so a week grid has exactly seven columns.</summary>
-    internal static ScheduleWeekDto Week(Schedule schedule, DateTimeOffset now)
-    {
-        var today = DateOnly.FromDateTime(Local(schedule, now).DateTime);
-        var from = ZoneTime.ToUtc(today.ToDateTime(TimeOnly.MinValue), schedule.Zone);
-        var to = ZoneTime.ToUtc(today.AddDays(7).ToDateTime(TimeOnly.MinValue), schedule.Zone);
-        var occurrences = schedule.Occurrences(from, to).Select(o => ToDto(schedule, o)).ToList();
-        return new ScheduleWeekDto(schedule.Zone.Id, Local(schedule, from), Local(schedule, to), occurrences);
     }
 
     private static async Task<IResult> ReplaceAsync(HttpRequest request, ScheduleStore store)
@@ -116,17 +85,4 @@ internal static class ScheduleEndpoints
 
     private static IResult TooLarge() =>
         Results.Problem(statusCode: 413, title: "The schedule is too large.", detail: $"At most {ScheduleStore.MaxBytes} bytes.");
-
-    private static SlotDto ToDto(Schedule schedule, SlotOccurrence o) =>
-        new(o.Show.Id, o.Show.Title, o.Show.Hosts, o.Show.Description, false, o.OneOff, Local(schedule, o.StartUtc), Local(schedule, o.EndUtc), o.StartUtc, o.EndUtc);
-
-    private static SlotDto Automation(Schedule schedule, DateTimeOffset now, SlotOccurrence? next)
-    {
-        var previous = schedule.Occurrences(now.AddDays(-8), now).LastOrDefault(o => o.EndUtc <= now);
-        return new SlotDto(null, schedule.AutomationTitle, [], "", true, false,
-            previous is null ? null : Local(schedule, previous.EndUtc), next is null ? null : Local(schedule, next.StartUtc),
-            previous?.EndUtc, next?.StartUtc);
-    }
-
-    private static DateTimeOffset Local(Schedule schedule, DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, schedule.Zone);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RadioServer.Audio;
+using RadioServer.Station;
 
 namespace RadioServer.Scheduling;
 
@@ -10,6 +11,8 @@ internal static class SchedulingServiceCollectionExtensions
         services.TryAddSingleton<ScheduleStore>();
         services.AddHostedService(sp => sp.GetRequiredService<ScheduleStore>());
         services.TryAddSingleton<IPlayoutSource, ScheduledPlayout>(); // the air chain's "what plays next"
+        services.TryAddSingleton<ScheduleReporter>();
+        services.AddSingleton<IMetricSource>(sp => sp.GetRequiredService<ScheduleReporter>());
         return services;
     }
 }

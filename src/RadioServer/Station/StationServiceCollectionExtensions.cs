@@ -11,6 +11,7 @@ internal static class StationServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RadioOptions>, RadioOptionsCrossValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StationPaths>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMetricSource, HubConnectionMetrics>());
         return services;
     }
 }

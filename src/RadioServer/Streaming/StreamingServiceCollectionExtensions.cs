@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RadioServer.Station;
 using RadioServer.Streaming.Connections;
 using RadioServer.Streaming.Listeners;
 
@@ -10,6 +11,9 @@ internal static class StreamingServiceCollectionExtensions
     public static IServiceCollection AddStreaming(this IServiceCollection services)
     {
         services.TryAddSingleton<BroadcastBuffer>();
+        // The stream's section of the status (now playing, listeners, the mount) and its metrics.
+        services.TryAddSingleton<StreamingReporter>();
+        services.AddSingleton<IMetricSource>(sp => sp.GetRequiredService<StreamingReporter>());
 
         // Listeners: who they are, the one slow-listener rule, and the two ways their bytes are written.
         services.TryAddSingleton<ListenerRegistry>();

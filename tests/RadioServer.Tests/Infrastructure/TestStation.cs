@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using RadioServer.Audio;
@@ -15,7 +16,7 @@ namespace RadioServer.Tests.Infrastructure;
 
 /// <summary>
 /// The real server on 127.0.0.1, port 0 (or <c>urls</c>), with its own media folder. With a fake clock (the default)
-/// a test steps time and the air chain makes exactly that much audio, as fast as the CPU allows.
+/// a test steps time and the air chain makes exactly that much audio, as fast as the CPU allows (<see cref="SteppedAirChain"/>).
 /// </summary>
 internal sealed class TestStation : IAsyncDisposable
 {
@@ -73,13 +74,20 @@ internal sealed class TestStation : IAsyncDisposable
             if (time is not null)
             {
                 builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time));
-                builder.Services.AddSingleton(new AirChainStepping { External = true });
+                ReplaceAirChainDriver(builder.Services);
             }
             services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestStation(app, time, logs, new Uri(address)) { _database = database };
+    }
+
+    /// <summary>The stepped driver takes the real one's place in the list, so the hosted services start in the same order.</summary>
+    private static void ReplaceAirChainDriver(IServiceCollection services)
+    {
+        var index = services.IndexOf(services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(AirChainDriver)));
+        services[index] = ServiceDescriptor.Singleton<IHostedService, SteppedAirChain>();
     }
 
     /// <summary>Steps the fake clock by <paramref name="total"/> in <paramref name="step"/>s; after each the air chain makes the audio now due.</summary>

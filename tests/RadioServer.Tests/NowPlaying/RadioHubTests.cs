@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR.Client;
 using RadioServer.NowPlaying;
+using RadioServer.Scheduling;
 using RadioServer.Streaming;
 using RadioServer.Tests.Infrastructure;
 

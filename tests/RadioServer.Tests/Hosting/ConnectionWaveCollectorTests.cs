@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using RadioServer.Operations;
+using RadioServer.Hosting;
 using RadioServer.Streaming;
 using RadioServer.Streaming.Listeners;
 using RadioServer.Tests.Infrastructure;
 
-namespace RadioServer.Tests.Operations;
+namespace RadioServer.Tests.Hosting;
 
 /// <summary>The collection after a wave of connections waits for the count to hold still, and fits the wave.</summary>
 public sealed class ConnectionWaveCollectorTests : IDisposable

@@ -1,83 +1,10 @@
-using System.ComponentModel.DataAnnotations;
 using System.Diagnostics;
-using System.Runtime;
 using Microsoft.Extensions.Options;
-using RadioServer.NowPlaying;
+using RadioServer.Station;
 using RadioServer.Streaming;
 using RadioServer.Streaming.Listeners;
 
-namespace RadioServer.Operations;
-
-/// <summary>When the garbage collector is asked to work after a wave of connections (<c>Radio:Memory</c>).</summary>
-public sealed class MemoryOptions
-{
-    public const string Section = "Radio:Memory";
-
-    /// <summary>
-    /// Listeners and hub connections that must arrive or leave (together) before a quiet moment is used for a
-    /// collection; 0 leaves the collector alone.
-    /// </summary>
-    [Range(0, 1_000_000)]
-    public int WaveConnections { get; set; } = 1000;
-
-    /// <summary>How long the connection count must hold still (within a twentieth of a wave) before collecting.</summary>
-    [Range(1, 600)]
-    public int QuietSeconds { get; set; } = 2;
-}
-
-[OptionsValidator]
-internal sealed partial class MemoryOptionsValidator : IValidateOptions<MemoryOptions>;
-
-/// <summary>The collections <see cref="ConnectionWaveCollector"/> asks for; replaced in tests.</summary>
-internal interface IHeapCollector
-{
-    /// <summary>After arrivals: moves what the new connections hold to the oldest generation.</summary>
-    void Settle();
-
-    /// <summary>After departures: compacts the heap and gives its free memory back to the system.</summary>
-    void ReturnMemory();
-}
-
-internal sealed partial class RuntimeHeapCollector : IHeapCollector
-{
-    private static bool s_noMallocTrim;
-
-    // Two blocking gen1 collections: the first moves gen1 to gen2 and gen0 to gen1, the second the rest to gen2.
-    // A gen2 collection would leave the newest objects in gen1, to be copied again in the middle of a fan-out.
-    public void Settle()
-    {
-        GC.Collect(1, GCCollectionMode.Forced, blocking: true);
-        GC.Collect(1, GCCollectionMode.Forced, blocking: true);
-    }
-
-    public void ReturnMemory()
-    {
-        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        TrimNativeHeap();
-    }
-
-    // The runtime's own native allocations (sockets, threads' arenas) that thousands of connections grew stay
-    // with glibc's malloc until it is asked to give free pages back.
-    private static void TrimNativeHeap()
-    {
-        if (!OperatingSystem.IsLinux() || s_noMallocTrim)
-        {
-            return;
-        }
-        try
-        {
-            malloc_trim(0);
-        }
-        catch (Exception ex) when (ex is EntryPointNotFoundException or DllNotFoundException)
-        {
-            s_noMallocTrim = true; // not glibc
-        }
-    }
-
-    [System.Runtime.InteropServices.LibraryImport("libc")]
-    private static partial int malloc_trim(nuint pad);
-}
+namespace RadioServer.Hosting;
 
 /// <summary>
 /// Collects at a quiet moment after a wave of connections, so the pause lands when nothing is being delivered.
@@ -88,13 +15,14 @@ internal sealed partial class RuntimeHeapCollector : IHeapCollector
 /// </summary>
 internal sealed partial class ConnectionWaveCollector(
     ListenerRegistry listeners,
-    HubPresence hub,
+    IEnumerable<IHubConnections> hubs,
     IHeapCollector collector,
     IOptions<MemoryOptions> options,
     TimeProvider time,
     ILogger<ConnectionWaveCollector> logger) : IHostedService, IDisposable
 {
     private readonly MemoryOptions _options = options.Value;
+    private readonly IHubConnections[] _hubs = [.. hubs];
     private readonly Lock _gate = new();
     private ITimer? _timer;
     private int _last;
@@ -125,7 +53,7 @@ internal sealed partial class ConnectionWaveCollector(
 
     public void Dispose() => _timer?.Dispose();
 
-    private int Count() => listeners.Count + hub.Connections;
+    private int Count() => listeners.Count + _hubs.Sum(h => h.Connections);
 
     internal void Tick()
     {

@@ -1,8 +1,9 @@
 using RadioServer.Audio;
+using RadioServer.Library;
 
-namespace RadioServer.Library;
+namespace RadioServer.Tests.Library;
 
-/// <summary>Plays the whole library in path order, round and round: the air chain's source until a scheduler replaces it.</summary>
+/// <summary>Plays the whole library in path order, round and round: a playout for tests that need no schedule.</summary>
 internal sealed class LibraryLoopPlayout(MediaLibrary library) : IPlayoutSource
 {
     private string? _lastPath;

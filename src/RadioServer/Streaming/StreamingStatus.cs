@@ -1,0 +1,9 @@
+namespace RadioServer.Streaming;
+
+// The stream's sections of the operators' status (GET /api/status; camelCase JSON, docs/api.md).
+
+public sealed record DisconnectCount(string Reason, long Count);
+
+public sealed record ListenerStats(int Current, int Peak, long TotalSessions, IReadOnlyList<DisconnectCount> Disconnects, long BytesSent);
+
+public sealed record MountStatus(string Path, string ContentType, int BitrateKbps, int Listeners, int Peak, string? Title, DateTimeOffset StreamStart);
