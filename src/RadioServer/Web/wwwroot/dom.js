@@ -27,3 +27,26 @@ export function setIcon(node, name) {
   node.dataset.icon = name;
   node.textContent = name;
 }
+
+/**
+ * Keeps a field's value (a key) for this browser tab only, in session storage: restores it now and saves it as
+ * it is typed. Returns { restored: whether a value was kept, save: for a value set without typing }.
+ */
+export function keepForTab(input, storageKey) {
+  const save = () => {
+    try {
+      if (input.value) sessionStorage.setItem(storageKey, input.value);
+      else sessionStorage.removeItem(storageKey);
+    } catch (_) { /* storage disabled: the value lives in the field only */ }
+  };
+  let restored = false;
+  try {
+    const kept = sessionStorage.getItem(storageKey);
+    if (kept) {
+      input.value = kept;
+      restored = true;
+    }
+  } catch (_) { /* storage disabled */ }
+  input.addEventListener('input', save);
+  return { restored, save };
+}

@@ -1,7 +1,7 @@
 // Hosts' page: on air now/next, the week grid and the schedule editor.
 // Plain ES2020 modules, no dependencies. Every request goes to the page's own origin.
 
-import { h } from './dom.js';
+import { h, keepForTab } from './dom.js';
 import { dayLabel, dayLong, hostList, hostsText, slotTimes, slotTitle } from './format.js';
 import { addDays, clock, dateOfDayNumber, dayNumber, wallClock } from './time.js';
 
@@ -448,16 +448,8 @@ async function loadFile() {
 
 // ---------------------------------------------------------------- start
 
-function rememberKey() {
-  try {
-    if (el.key.value) sessionStorage.setItem(KEY_STORAGE, el.key.value);
-    else sessionStorage.removeItem(KEY_STORAGE);
-  } catch (_) { /* storage disabled: the key lives in the field only */ }
-}
-
 function start() {
-  try { el.key.value = sessionStorage.getItem(KEY_STORAGE) || ''; } catch (_) { /* storage disabled */ }
-  el.key.addEventListener('input', rememberKey);
+  keepForTab(el.key, KEY_STORAGE);
   el.file.addEventListener('change', loadFile);
   el.reload.addEventListener('click', loadSchedule);
   el.validate.addEventListener('click', validate);

@@ -3,7 +3,7 @@
 // operatorUpdate once a second, alarm and played as they happen. No polling. Plain ES2020 modules, no
 // dependencies but the SignalR client (/lib/signalr/signalr.min.js). Contracts: src/RadioServer/Operations/Contracts.cs.
 
-import { h, setText } from './dom.js';
+import { h, keepForTab, setText } from './dom.js';
 import { hostsText, slotTimes, slotTitle, trackTitle } from './format.js';
 import { openHub, showConnection } from './hub.js';
 import { stationClock, stationOffset } from './time.js';
@@ -584,7 +584,7 @@ async function connect() {
     return;
   }
   key = entered;
-  rememberKey();
+  keptKey.save();
   setStatus(el.authStatus, 'busy', 'Connecting…');
   try {
     hub = openHub(HUB_URL, {
@@ -652,13 +652,6 @@ async function disconnect(clearStatus) {
   if (old) await old.stop();
 }
 
-function rememberKey() {
-  try {
-    if (el.key.value) sessionStorage.setItem(KEY_STORAGE, el.key.value);
-    else sessionStorage.removeItem(KEY_STORAGE);
-  } catch (_) { /* storage disabled: the key lives in the field only */ }
-}
-
 // ---------------------------------------------------------------- start
 
 el.form.addEventListener('submit', (e) => {
@@ -666,7 +659,6 @@ el.form.addEventListener('submit', (e) => {
   connect();
 });
 el.disconnect.addEventListener('click', () => disconnect(true));
-el.key.addEventListener('input', rememberKey);
 if (typeof ResizeObserver === 'function') {
   let lastWidth = 0;
   new ResizeObserver(() => {
@@ -685,9 +677,5 @@ window.radioOperator = Object.freeze({
   get series() { return series.map((p) => ({ at: new Date(p.at).toISOString(), listeners: p.listeners })); },
 });
 
-let remembered = '';
-try { remembered = sessionStorage.getItem(KEY_STORAGE) || ''; } catch (_) { /* storage disabled */ }
-if (remembered) {
-  el.key.value = remembered;
-  connect();
-}
+const keptKey = keepForTab(el.key, KEY_STORAGE);
+if (keptKey.restored) connect();
