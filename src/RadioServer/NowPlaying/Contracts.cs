@@ -34,12 +34,4 @@ public interface IRadioClient
     Task Listeners(int count);
 
     Task StreamStatus(StreamStatusMessage status);
-
-    // The operators' group only (see RadioHub.JoinOperators).
-
-    Task OperatorUpdate(Operations.OperatorUpdate update);
-
-    Task Alarm(Operations.AlarmMessage alarm);
-
-    Task Played(Operations.HistoryEntry entry);
 }

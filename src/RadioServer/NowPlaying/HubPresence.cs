@@ -1,13 +1,8 @@
-using System.Collections.Concurrent;
-
 namespace RadioServer.NowPlaying;
 
-/// <summary>Who is connected to the hub: a count for metrics, and the operators' connections, so their updates are built only while one watches.</summary>
+/// <summary>How many players are connected to <see cref="RadioHub"/>, for metrics.</summary>
 public sealed class HubPresence
 {
-    public const string OperatorsGroup = "operators";
-
-    private readonly ConcurrentDictionary<string, byte> _operators = new(StringComparer.Ordinal);
     private int _connections;
     private long _connectsTotal;
 
@@ -15,19 +10,11 @@ public sealed class HubPresence
 
     public long ConnectsTotal => Interlocked.Read(ref _connectsTotal);
 
-    public int Operators => _operators.Count;
-
     internal void Connected()
     {
         Interlocked.Increment(ref _connections);
         Interlocked.Increment(ref _connectsTotal);
     }
 
-    internal void Disconnected(string connectionId)
-    {
-        Interlocked.Decrement(ref _connections);
-        _operators.TryRemove(connectionId, out _);
-    }
-
-    internal void OperatorJoined(string connectionId) => _operators[connectionId] = 0;
+    internal void Disconnected() => Interlocked.Decrement(ref _connections);
 }

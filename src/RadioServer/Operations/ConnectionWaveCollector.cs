@@ -88,6 +88,7 @@ internal sealed partial class RuntimeHeapCollector : IHeapCollector
 internal sealed partial class ConnectionWaveCollector(
     ListenerRegistry listeners,
     HubPresence hub,
+    OperatorsPresence operators,
     IHeapCollector collector,
     IOptions<MemoryOptions> options,
     TimeProvider time,
@@ -124,7 +125,7 @@ internal sealed partial class ConnectionWaveCollector(
 
     public void Dispose() => _timer?.Dispose();
 
-    private int Count() => listeners.Count + hub.Connections;
+    private int Count() => listeners.Count + hub.Connections + operators.Connections;
 
     internal void Tick()
     {

@@ -11,7 +11,8 @@ namespace RadioServer.Operations;
 
 /// <summary>
 /// Operators' endpoints: /api/status, Icecast's /status-json.xsl, /metrics, /healthz, /readyz (public, like
-/// Icecast's status page and a Prometheus target); /api/history and /api/listeners need the operator key.
+/// Icecast's status page and a Prometheus target); /api/history, /api/listeners and the operators' group of the
+/// hub at /hubs/operators need the operator key.
 /// </summary>
 internal static class OperationsEndpoints
 {
@@ -32,6 +33,7 @@ internal static class OperationsEndpoints
         });
         endpoints.MapGet("/healthz", () => Results.Text("ok\n", "text/plain"));
         endpoints.MapGet("/readyz", Ready);
+        endpoints.MapHub<OperatorsHub>("/hubs/operators");
 
         endpoints.MapGet("/api/history", History).RequireAuthorization(AuthServiceCollectionExtensions.OperatorPolicy);
         var listeners = endpoints.MapGroup("/api/listeners").RequireAuthorization(AuthServiceCollectionExtensions.OperatorPolicy);

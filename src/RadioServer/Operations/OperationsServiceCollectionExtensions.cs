@@ -16,6 +16,7 @@ internal static class OperationsServiceCollectionExtensions
         services.AddSingleton<StationStatus>();
         services.AddSingleton(sp => new OperatorDesk(sp.GetRequiredService<StationStatus>(), sp.GetRequiredService<PlayHistory>()));
         services.AddSingleton<StationMetrics>();
+        services.AddSingleton<OperatorsPresence>();
         services.AddSingleton<OperatorsPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OperatorsPublisher>());
         services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();

@@ -2,7 +2,7 @@ namespace RadioServer.Operations;
 
 /// <summary>
 /// The operators' dashboard state: the status, the last hour of listener counts (one point every
-/// 10 s), recent plays and the listener table. Returned to an operator joining the hub's operators group.
+/// 10 s), recent plays and the listener table. Returned to an operator joining <see cref="OperatorsHub"/>'s operators' group.
 /// </summary>
 public sealed class OperatorDesk
 {

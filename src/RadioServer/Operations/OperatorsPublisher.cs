@@ -1,19 +1,18 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using RadioServer.Audio;
-using RadioServer.NowPlaying;
 using RadioServer.Streaming;
 
 namespace RadioServer.Operations;
 
 /// <summary>
 /// Raises alarms (dead air from the air chain, a failing history database) to the log, the alarm list and
-/// the operators' group on the hub; samples the listener count for the dashboard's chart every 10 s; and,
-/// while an operator is connected, pushes the whole status to the operators' group once a second.
+/// the operators' group on <see cref="OperatorsHub"/>; samples the listener count for the dashboard's chart
+/// every 10 s; and, while an operator is connected, pushes the whole status to the operators' group once a second.
 /// </summary>
 internal sealed partial class OperatorsPublisher(
-    IHubContext<RadioHub, IRadioClient> hub,
-    HubPresence presence,
+    IHubContext<OperatorsHub, IOperatorsClient> hub,
+    OperatorsPresence presence,
     OperatorDesk desk,
     AlarmLog alarms,
     DeadAirDetector deadAir,
@@ -56,7 +55,7 @@ internal sealed partial class OperatorsPublisher(
             await foreach (var alarm in _alarms.Reader.ReadAllAsync(stoppingToken))
             {
                 alarms.Add(alarm);
-                Send(hub.Clients.Group(HubPresence.OperatorsGroup).Alarm(alarm));
+                Send(hub.Clients.Group(OperatorsPresence.OperatorsGroup).Alarm(alarm));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -88,7 +87,7 @@ internal sealed partial class OperatorsPublisher(
     {
         if (presence.Operators > 0)
         {
-            Send(hub.Clients.Group(HubPresence.OperatorsGroup).Played(entry));
+            Send(hub.Clients.Group(OperatorsPresence.OperatorsGroup).Played(entry));
         }
     }
 
@@ -102,7 +101,7 @@ internal sealed partial class OperatorsPublisher(
         }
         if (presence.Operators > 0)
         {
-            Send(hub.Clients.Group(HubPresence.OperatorsGroup).OperatorUpdate(desk.Update(point)));
+            Send(hub.Clients.Group(OperatorsPresence.OperatorsGroup).OperatorUpdate(desk.Update(point)));
         }
     }
 

@@ -64,7 +64,7 @@ internal static class Operators
         public static async Task<HubOperator> JoinAsync(TestStation station, string key = OperatorKey)
         {
             var connection = new HubConnectionBuilder()
-                .WithUrl(station.Url("/hubs/radio"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(key))
+                .WithUrl(station.Url("/hubs/operators"), o => o.AccessTokenProvider = () => Task.FromResult<string?>(key))
                 .Build();
             var op = new HubOperator(connection);
             connection.On<AlarmMessage>("Alarm", a => op.Alarms.Writer.TryWrite(a));

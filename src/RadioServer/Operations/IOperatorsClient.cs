@@ -1,0 +1,14 @@
+namespace RadioServer.Operations;
+
+/// <summary>What the server calls on the operators' dashboards that joined the operators' group of <see cref="OperatorsHub"/>.</summary>
+public interface IOperatorsClient
+{
+    /// <summary>The whole status, the latest listener point and the listener table: once a second while an operator watches.</summary>
+    Task OperatorUpdate(OperatorUpdate update);
+
+    /// <summary>An alarm raised or cleared.</summary>
+    Task Alarm(AlarmMessage alarm);
+
+    /// <summary>A play written to the history.</summary>
+    Task Played(HistoryEntry entry);
+}
