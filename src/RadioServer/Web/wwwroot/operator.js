@@ -1,14 +1,17 @@
-// Operators' dashboard (/operator): the station's health, pushed over the hub's operators' group.
-// The page joins with the operator key (JoinOperators, returns OperatorState), then only listens:
-// operatorUpdate once a second, alarm and played as they happen. No polling. Plain ES2020 modules, no
-// dependencies but the SignalR client (/lib/signalr/signalr.min.js). Contracts: src/RadioServer/Operations/Contracts.cs.
+// Operators' dashboard (/operator): the station's health, pushed over the operators' hub (/hubs/operators).
+// The page connects with the operator key as the access token and joins (JoinOperators, returns
+// OperatorState), then only listens: operatorUpdate once a second, alarm and played as they happen. What the
+// players get too (nowPlaying, onAir, streamStatus) comes over a second, ordinary connection to /hubs/radio.
+// No polling. Plain ES2020 modules, no dependencies but the SignalR client (/lib/signalr/signalr.min.js).
+// Contracts: src/RadioServer/Operations/Contracts.cs, docs/api.md.
 
 import { h, keepForTab, setText } from './dom.js';
 import { hostsText, slotTimes, slotTitle, trackTitle } from './format.js';
 import { openHub, showConnection } from './hub.js';
 import { stationClock, stationOffset } from './time.js';
 
-const HUB_URL = '/hubs/radio';
+const OPERATORS_HUB_URL = '/hubs/operators';
+const RADIO_HUB_URL = '/hubs/radio';
 const KEY_STORAGE = 'radioserver.operatorKey';
 const HOUR_MS = 60 * 60 * 1000;
 const HISTORY_MAX = 20;
@@ -529,8 +532,8 @@ function onPlayed(entry) {
   renderHistory();
 }
 
-// The listener page's messages reach every client: what they carry is shown at once; the rest waits
-// for the next operatorUpdate (the count there goes with the peak and the table).
+// The players' messages, from /hubs/radio: what they carry is shown at once; the rest waits for the next
+// operatorUpdate (the count there goes with the peak and the table).
 function onNowPlaying(track) {
   if (!joined || !track) return;
   renderNowPlaying(track);
@@ -563,14 +566,26 @@ function setConnection(state, text) {
 
 function showDashboard(show) {
   el.dashboard.hidden = !show;
-  el.disconnect.hidden = !show && !hub;
+  el.disconnect.hidden = !show && !hubs;
   if (!show) {
     setText(el.count, '');
     renderBanner();
   }
 }
 
-let hub = null; // openHub's connection while connected or trying to be; null after Disconnect
+// The two connections (openHub) while connected or trying to be, null after Disconnect; radio opens once
+// the key is accepted. The indicator shows the worse of their states.
+let hubs = null;
+let hubStates = {};
+const BADNESS = { connected: 0, connecting: 1, reconnecting: 2, disconnected: 3 };
+
+function onHubState(name, state, error) {
+  hubStates[name] = state;
+  const shown = Object.values(hubStates).reduce((worst, s) => (BADNESS[s] > BADNESS[worst] ? s : worst));
+  setConnection(shown);
+  if (error) setStatus(el.authStatus, 'error', `Cannot reach the station: ${errorText(error, 'network error')}. Retrying…`);
+  else if (shown === 'connected' && joined) setStatus(el.authStatus, 'ok', 'Connected: live updates every second.');
+}
 
 const isAuthError = (err) => /unauthori[sz]ed|forbidden|Failed to invoke/i.test(String(err && err.message ? err.message : err));
 const errorText = (err, otherwise) => (err && err.message ? err.message : String(err || otherwise));
@@ -587,35 +602,38 @@ async function connect() {
   keptKey.save();
   setStatus(el.authStatus, 'busy', 'Connecting…');
   try {
-    hub = openHub(HUB_URL, {
+    hubs = { radio: null };
+    hubs.operators = openHub(OPERATORS_HUB_URL, {
       accessToken: () => key,
-      handlers: {
-        operatorUpdate: onOperatorUpdate,
-        alarm: onAlarm,
-        played: onPlayed,
-        nowPlaying: onNowPlaying,
-        onAir: onOnAirMessage,
-        streamStatus: onStreamStatus,
-        state: () => { /* the listener page's state: the operators' state comes from JoinOperators */ },
-        listeners: () => { /* the count comes with each operatorUpdate */ },
-      },
-      onState: (state, error) => {
-        setConnection(state);
-        if (error) setStatus(el.authStatus, 'error', `Cannot reach the station: ${errorText(error, 'network error')}. Retrying…`);
-      },
+      handlers: { operatorUpdate: onOperatorUpdate, alarm: onAlarm, played: onPlayed },
+      onState: (state, error) => onHubState('operators', state, error),
       // Every new connection id has lost the group membership: join (again).
       onConnected: join,
     });
   } catch (err) {
+    hubs = null;
     setStatus(el.authStatus, 'error', err.message);
     return;
   }
   el.disconnect.hidden = false;
 }
 
+function openRadioHub() {
+  return openHub(RADIO_HUB_URL, {
+    handlers: {
+      nowPlaying: onNowPlaying,
+      onAir: onOnAirMessage,
+      streamStatus: onStreamStatus,
+      state: () => { /* the players' state: the operators' state comes from JoinOperators */ },
+      listeners: () => { /* the count comes with each operatorUpdate */ },
+    },
+    onState: (state, error) => onHubState('radio', state, error),
+  });
+}
+
 async function join(connection) {
   // An answer for a connection the page has dropped meanwhile (Disconnect, or Connect again) changes nothing.
-  const current = () => hub !== null && hub.connection === connection;
+  const current = () => hubs !== null && hubs.operators.connection === connection;
   let state;
   try {
     state = await connection.invoke('JoinOperators');
@@ -636,20 +654,21 @@ async function join(connection) {
   joined = true;
   applyState(state);
   showDashboard(true);
-  setStatus(el.authStatus, 'ok', 'Connected: live updates every second.');
+  hubs.radio = hubs.radio || openRadioHub();
 }
 
-/** Stops the connection and hides every number. */
+/** Stops both connections and hides every number. */
 async function disconnect(clearStatus) {
   joined = false;
-  const old = hub;
-  hub = null;
+  const old = hubs;
+  hubs = null;
+  hubStates = {};
   status = null;
   deadAir = null;
   showDashboard(false);
   setConnection('disconnected', 'Not connected');
   if (clearStatus) setStatus(el.authStatus, 'info', 'Disconnected.');
-  if (old) await old.stop();
+  if (old) await Promise.all([old.operators, old.radio].filter(Boolean).map((hub) => hub.stop()));
 }
 
 // ---------------------------------------------------------------- start
