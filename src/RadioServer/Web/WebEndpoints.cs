@@ -12,7 +12,7 @@ internal static class WebEndpoints
         app.MapGet("/", (IWebHostEnvironment env) => Page(env, "index.html"));
         app.MapGet("/embed", () => embed.Value);
         app.MapGet("/host", (IWebHostEnvironment env) => Page(env, "host.html"));
-        // The dashboard page itself is public; it shows nothing until the operator key opens the hub's operators' group.
+        // The dashboard page itself is public; it shows nothing until the operator key opens the operators' hub (/hubs/operators).
         app.MapGet("/operator", (IWebHostEnvironment env) => Page(env, "operator.html"));
         return app;
     }

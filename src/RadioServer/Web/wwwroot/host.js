@@ -337,17 +337,22 @@ function problemText(body) {
 
 function countText(n, word) { return `${n} ${word}${n === 1 ? '' : 's'}`; }
 
+/** Sends the editor's document (POST to validate, PUT to save) and reads the answer. */
+async function sendSchedule(method, url, headers = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+    body: el.text.value,
+  });
+  return { res, body: await readBody(res) };
+}
+
 async function validate() {
   if (bodyTooLarge()) return;
   setBusy(true);
   setStatus('busy', 'Validating…');
   try {
-    const res = await fetch(API.validate, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: el.text.value,
-    });
-    const body = await readBody(res);
+    const { res, body } = await sendSchedule('POST', API.validate);
     if (res.status === 413) {
       showMessages([], [], 'Not checked.');
       setStatus('error', 'Too large (413): the schedule may be at most 1 MiB.');
@@ -384,12 +389,7 @@ async function save() {
   setBusy(true);
   setStatus('busy', 'Saving…');
   try {
-    const res = await fetch(API.schedule, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Api-Key': key },
-      body: el.text.value,
-    });
-    const body = await readBody(res);
+    const { res, body } = await sendSchedule('PUT', API.schedule, { 'X-Api-Key': key });
     switch (res.status) {
       case 200: {
         const warnings = (body && body.warnings) || [];
