@@ -131,11 +131,18 @@ function ago(ms) {
 function stationTime(iso) {
   const ms = Date.parse(iso);
   if (!isFinite(ms)) return '–';
-  const offset = stationOffset(onAir ? [onAir.current, onAir.next] : []);
-  const at = stationClock(ms, offset);
+  const at = stationClock(ms, slotOffset());
   const time = `${pad2(Math.floor(at.min / 60))}:${pad2(at.min % 60)}:${pad2(at.sec)}`;
+  const today = stationToday();
+  return today && today !== at.date ? `${at.date} ${time}` : time;
+}
+
+const slotOffset = () => stationOffset(onAir ? [onAir.current, onAir.next] : []);
+
+/** The station's date now, by the server's clock in the latest status; null before the first. */
+function stationToday() {
   const nowMs = status ? Date.parse(status.server.now) : NaN;
-  return isFinite(nowMs) && stationClock(nowMs, offset).date !== at.date ? `${at.date} ${time}` : time;
+  return isFinite(nowMs) ? stationClock(nowMs, slotOffset()).date : null;
 }
 
 // ---------------------------------------------------------------- rendering
@@ -183,11 +190,13 @@ function renderOnAir() {
   const cur = onAir && onAir.current;
   setText(el.currentTitle, cur ? slotTitle(cur) : '–');
   setText(el.currentHosts, cur ? hostsText(cur.hosts) : '');
-  setText(el.currentTime, cur ? slotTimes(cur) : '');
+  // As on the hosts' page: a slot on another day than today says which.
+  const today = stationToday();
+  setText(el.currentTime, cur ? slotTimes(cur, today) : '');
   const next = onAir && onAir.next;
   setText(el.nextTitle, next ? slotTitle(next) : 'Nothing scheduled');
   setText(el.nextHosts, next ? hostsText(next.hosts) : '');
-  setText(el.nextTime, next ? slotTimes(next) : '');
+  setText(el.nextTime, next ? slotTimes(next, today) : '');
 }
 
 function renderNowPlaying(track) {
