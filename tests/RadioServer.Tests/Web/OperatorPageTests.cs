@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using RadioServer.Streaming;
 using RadioServer.Streaming.Listeners;
@@ -10,9 +11,10 @@ namespace RadioServer.Tests.Web;
 
 /// <summary>
 /// The operators' dashboard (/operator) in a real browser against the real server on a fake clock: it joins the
-/// hub's operators' group with the key and shows what the server pushes (once a second of fake time).
+/// operators' hub (/hubs/operators) with the key and shows what the server pushes (once a second of fake time),
+/// and takes the players' messages (nowPlaying, onAir, streamStatus) from /hubs/radio.
 /// </summary>
-public sealed class OperatorPageTests : IClassFixture<Browser>, IDisposable
+public sealed partial class OperatorPageTests : IClassFixture<Browser>, IDisposable
 {
     private const string OperatorKey = "operator-key-for-tests";
     private const string HostKey = "host-key-for-tests";
@@ -111,6 +113,87 @@ public sealed class OperatorPageTests : IClassFixture<Browser>, IDisposable
     }
 
     [Fact]
+    public async Task Dashboard_JoinsTheOperatorsHubWithTheKey_AndTakesThePlayersMessagesFromTheRadioHub()
+    {
+        TestAudio.WriteToneWav(_folder.File("A - B.wav"), 440, 2);
+        TestAudio.WriteToneWav(_folder.File("C - D.wav"), 660, 2);
+        await using var station = await TestStation.StartAsync(_folder.Media, Settings());
+        await station.AdvanceAsync(TimeSpan.FromSeconds(0.5));
+        await using var browser = await _browser.NewPageAsync(station.BaseUri);
+        var page = browser.Page;
+        // What each hub's WebSocket carries: SignalR's JSON protocol names the client method as "target" (the
+        // server writes "OperatorUpdate", the client matches names case-insensitively).
+        var sockets = new List<(string Path, string Query)>();
+        var operatorUpdate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var radioNowPlaying = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var misplaced = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        page.WebSocket += (_, socket) =>
+        {
+            var url = new Uri(socket.Url);
+            lock (sockets)
+            {
+                sockets.Add((url.AbsolutePath, url.Query));
+            }
+            socket.FrameReceived += (_, frame) =>
+            {
+                foreach (Match message in Target().Matches(frame.Text ?? ""))
+                {
+                    var target = message.Groups[1].Value.ToLowerInvariant();
+                    switch (url.AbsolutePath, target)
+                    {
+                        case ("/hubs/operators", "operatorupdate"):
+                            operatorUpdate.TrySetResult();
+                            break;
+                        case ("/hubs/radio", "nowplaying"):
+                            radioNowPlaying.TrySetResult(frame.Text!);
+                            break;
+                        case ("/hubs/radio", "operatorupdate" or "alarm" or "played"):
+                        case ("/hubs/operators", "nowplaying" or "onair" or "streamstatus" or "state" or "listeners"):
+                            misplaced.TrySetResult($"{target} on {url.AbsolutePath}");
+                            break;
+                    }
+                }
+            };
+        };
+
+        await ConnectAsync(page, OperatorKey);
+        await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(page.Locator("#auth-status")).ToHaveTextAsync("Connected: live updates every second.");
+        var first = await page.Locator("#now-playing").TextContentAsync();
+        Assert.Contains(first, new[] { "A - B", "C - D" });
+        var next = first == "A - B" ? "C - D" : "A - B";
+        await page.EvaluateAsync("""
+            () => {
+              window.__titles = [];
+              new MutationObserver(() => window.__titles.push(document.getElementById('now-playing').textContent))
+                .observe(document.getElementById('now-playing'), { childList: true, characterData: true, subtree: true });
+            }
+            """);
+
+        // The next track starts: /hubs/radio says so at once and the page shows it. (An operatorUpdate sent at
+        // the same moment may still carry the track before, so only the titles seen are checked, not the last.)
+        await station.AdvanceAsync(TimeSpan.FromSeconds(2.5));
+        await operatorUpdate.Task.WaitAsync(Browser.Timeout);
+        var nowPlaying = await radioNowPlaying.Task.WaitAsync(Browser.Timeout);
+        Assert.Contains($"\"displayTitle\":\"{next}\"", nowPlaying, StringComparison.Ordinal);
+        await page.WaitForFunctionAsync($"() => window.__titles.includes('{next}')");
+        if (misplaced.Task.IsCompleted)
+        {
+            Assert.Fail(await misplaced.Task);
+        }
+
+        // The key goes to the operators' hub only (SignalR sends the access token in the WebSocket's query).
+        lock (sockets)
+        {
+            var operators = Assert.Single(sockets, s => s.Path == "/hubs/operators");
+            Assert.Contains("access_token=" + OperatorKey, operators.Query, StringComparison.Ordinal);
+            var radio = Assert.Single(sockets, s => s.Path == "/hubs/radio");
+            Assert.DoesNotContain("access_token", radio.Query, StringComparison.Ordinal);
+        }
+        browser.AssertNoErrors();
+    }
+
+    [Fact]
     public async Task Dashboard_WrongKey_ShowsNothing()
     {
         TestAudio.WriteToneWav(_folder.File("A - B.wav"), 440, 5);
@@ -121,6 +204,15 @@ public sealed class OperatorPageTests : IClassFixture<Browser>, IDisposable
         var page = browser.Page;
         var status = page.Locator("#auth-status");
         var count = page.Locator("#listener-count");
+
+        var radioSockets = 0;
+        page.WebSocket += (_, socket) =>
+        {
+            if (new Uri(socket.Url).AbsolutePath == "/hubs/radio")
+            {
+                Interlocked.Increment(ref radioSockets);
+            }
+        };
 
         // A wrong key, the host key (valid, but not an operator's), and none at all.
         foreach (var key in new[] { "not-the-operator-key", HostKey, "" })
@@ -139,6 +231,7 @@ public sealed class OperatorPageTests : IClassFixture<Browser>, IDisposable
             Assert.Empty(await page.Locator("#listener-rows tr").AllAsync());
             await Expect(page.Locator("body")).Not.ToContainTextAsync("RadioServer.Tests");
         }
+        Assert.Equal(0, Volatile.Read(ref radioSockets)); // the players' hub is opened only once the key is accepted
         browser.AssertNoErrors();
 
         // Over HTTP: the listener list without a key is 401 and with the host key 403, and neither reveals anyone.
@@ -190,4 +283,7 @@ public sealed class OperatorPageTests : IClassFixture<Browser>, IDisposable
         await Expect(page.Locator("#encoder-level")).ToHaveTextAsync("silent");
         browser.AssertNoErrors();
     }
+
+    [GeneratedRegex("\"target\":\"(\\w+)\"")]
+    private static partial Regex Target();
 }

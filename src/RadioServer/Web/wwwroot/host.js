@@ -1,629 +1,472 @@
 // Hosts' page: on air now/next, the week grid and the schedule editor.
-// Plain ES2020, no dependencies. Every request goes to the page's own origin.
-'use strict';
+// Plain ES2020 modules, no dependencies. Every request goes to the page's own origin.
 
-(() => {
-  const API = {
-    schedule: '/api/schedule',
-    validate: '/api/schedule/validate',
-    now: '/api/schedule/now',
-    week: '/api/schedule/week',
-  };
-  const KEY_STORAGE = 'radioserver.hostKey';
-  const MAX_BYTES = 1024 * 1024; // PUT /api/schedule refuses bigger bodies with 413
-  const NOW_REFRESH_MS = 30 * 1000;
-  const WEEK_REFRESH_MS = 5 * 60 * 1000;
-  const DAY_MIN = 24 * 60;
+import { h, keepForTab } from './dom.js';
+import { dayLabel, dayLong, hostList, hostsText, slotTimes, slotTitle } from './format.js';
+import { addDays, clock, dateOfDayNumber, dayNumber, wallClock } from './time.js';
 
-  const $ = (id) => document.getElementById(id);
-  const el = {
-    clock: $('station-clock'),
-    current: $('now-current'),
-    next: $('now-next'),
-    week: $('week'),
-    weekRange: $('week-range'),
-    text: $('schedule-json'),
-    file: $('schedule-file'),
-    key: $('host-key'),
-    reload: $('reload'),
-    validate: $('validate'),
-    save: $('save'),
-    status: $('status'),
-    messages: $('messages'),
-  };
+const API = {
+  schedule: '/api/schedule',
+  validate: '/api/schedule/validate',
+  now: '/api/schedule/now',
+  week: '/api/schedule/week',
+};
+const KEY_STORAGE = 'radioserver.hostKey';
+const MAX_BYTES = 1024 * 1024; // PUT /api/schedule refuses bigger bodies with 413
+const NOW_REFRESH_MS = 30 * 1000;
+const WEEK_REFRESH_MS = 5 * 60 * 1000;
+const DAY_MIN = 24 * 60;
 
-  let stationZone = null;
-  let lastNow = null; // station wall clock of the last /api/schedule/now answer
-  let lastWeek = null; // last /api/schedule/week answer
+const $ = (id) => document.getElementById(id);
+const el = {
+  clock: $('station-clock'),
+  current: $('now-current'),
+  next: $('now-next'),
+  week: $('week'),
+  weekRange: $('week-range'),
+  text: $('schedule-json'),
+  file: $('schedule-file'),
+  key: $('host-key'),
+  reload: $('reload'),
+  validate: $('validate'),
+  save: $('save'),
+  status: $('status'),
+  messages: $('messages'),
+};
 
-  // ---------------------------------------------------------------- DOM helpers
+let lastNow = null; // station wall clock of the last /api/schedule/now answer
+let lastWeek = null; // last /api/schedule/week answer
 
-  const { h } = window.StationDom; // dom.js
+// ---------------------------------------------------------------- DOM helpers
 
-  function setStatus(kind, text) {
-    el.status.dataset.kind = kind;
-    el.status.textContent = text;
+function setStatus(kind, text) {
+  el.status.dataset.kind = kind;
+  el.status.textContent = text;
+}
+
+function setBusy(busy) {
+  for (const b of [el.reload, el.validate, el.save]) b.disabled = busy;
+  el.text.setAttribute('aria-busy', busy ? 'true' : 'false');
+}
+
+// Show colours: a fixed hue per show id, kept away from red (red marks one-offs).
+const HUES = [210, 150, 270, 35, 190, 310, 95, 240, 55, 170];
+function hueOf(id) {
+  let hash = 0;
+  for (const c of String(id || '')) hash = (hash * 31 + c.codePointAt(0)) >>> 0;
+  return HUES[hash % HUES.length];
+}
+
+// ---------------------------------------------------------------- fetch helpers
+
+async function readBody(res) {
+  const text = await res.text();
+  const type = res.headers.get('content-type') || '';
+  if (/json/i.test(type) && text) {
+    try { return JSON.parse(text); } catch (_) { return null; }
   }
+  return null;
+}
 
-  function setBusy(busy) {
-    for (const b of [el.reload, el.validate, el.save]) b.disabled = busy;
-    el.text.setAttribute('aria-busy', busy ? 'true' : 'false');
+async function getJson(url) {
+  const res = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return res.json();
+}
+
+// ---------------------------------------------------------------- on air now / next
+
+function slotCard(container, heading, slot, emptyText, today) {
+  const parts = [h('h3', { text: heading })];
+  if (!slot) {
+    parts.push(h('p', { class: 'now-title' }, emptyText));
+  } else {
+    const badges = [];
+    if (slot.isAutomation) badges.push(h('span', { class: 'badge badge-auto', text: 'automation' }));
+    if (slot.oneOff) badges.push(h('span', { class: 'badge badge-oneoff', text: 'one-off' }));
+    parts.push(h('p', { class: 'now-title' }, slotTitle(slot), badges.length ? ' ' : null, badges));
+    const hosts = hostsText(slot.hosts);
+    if (hosts) parts.push(h('p', { class: 'now-hosts' }, hosts));
+    const when = slotTimes(slot, today);
+    if (when) parts.push(h('p', { class: 'now-time' }, when));
+    if (slot.description) parts.push(h('p', { class: 'now-desc muted' }, slot.description));
   }
+  container.replaceChildren(...parts);
+}
 
-  // ---------------------------------------------------------------- time helpers
-  // Slot times arrive as ISO 8601 with the station zone's offset, so the wall-clock
-  // date and time are read straight from the string. A UTC ("Z") or offset-less
-  // string is converted with Intl and the station zone instead.
-
-  const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/;
-  const pad2 = (n) => String(n).padStart(2, '0');
-
-  function wallClock(iso) {
-    if (typeof iso !== 'string') return null;
-    const hasOffset = /[+-]\d{2}:?\d{2}$/.test(iso);
-    if (!hasOffset && stationZone) {
-      try {
-        const parts = {};
-        const fmt = new Intl.DateTimeFormat('en-CA', {
-          timeZone: stationZone, hourCycle: 'h23',
-          year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-        });
-        for (const p of fmt.formatToParts(new Date(iso))) parts[p.type] = p.value;
-        if (parts.year) {
-          return { date: `${parts.year}-${parts.month}-${parts.day}`, min: Number(parts.hour) * 60 + Number(parts.minute) };
-        }
-      } catch (_) { /* unknown zone in this browser: fall back to the literal time */ }
+async function refreshNow() {
+  try {
+    const data = await getJson(API.now);
+    const now = wallClock(data.now);
+    const today = now ? now.date : null;
+    el.clock.textContent = now
+      ? `Station time ${dayLabel(now.date)} ${clock(now.min)} · ${data.timeZone || ''}`
+      : (data.timeZone || '');
+    slotCard(el.current, 'Now', data.current, 'Automation (no show on air)', today);
+    slotCard(el.next, 'Next', data.next, 'No show scheduled', today);
+    lastNow = now;
+    if (lastWeek) {
+      try { renderWeek(lastWeek, lastNow); } catch (_) { /* keep the grid as it is */ } // moves the now line
     }
-    const m = ISO_RE.exec(iso);
-    if (!m) return null;
-    return { date: `${m[1]}-${m[2]}-${m[3]}`, min: Number(m[4]) * 60 + Number(m[5]) };
+  } catch (err) {
+    const msg = `Could not load: ${err.message}`;
+    el.current.replaceChildren(h('h3', { text: 'Now' }), h('p', { class: 'error-text', text: msg }));
+    el.next.replaceChildren(h('h3', { text: 'Next' }));
   }
+}
 
-  const dayNumber = (date) => Date.UTC(+date.slice(0, 4), +date.slice(5, 7) - 1, +date.slice(8, 10)) / 86400000;
-  const dateOfDayNumber = (n) => new Date(n * 86400000).toISOString().slice(0, 10);
-  const addDays = (date, n) => dateOfDayNumber(dayNumber(date) + n);
-  const hhmm = (min) => `${pad2(Math.floor(min / 60))}:${pad2(min % 60)}`;
+// ---------------------------------------------------------------- the week grid
 
-  const dayLabelFmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'UTC' });
-  const dayLongFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' });
-  const weekdayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', timeZone: 'UTC' });
-  const dayLabel = (date) => dayLabelFmt.format(new Date(dayNumber(date) * 86400000));
-  const dayLong = (date) => dayLongFmt.format(new Date(dayNumber(date) * 86400000));
-  const weekday = (date) => weekdayFmt.format(new Date(dayNumber(date) * 86400000));
-
-  /** "07:00 - 09:00"; "22:00 - 02:00" overnight; "22:00 - 24:00" when it ends at midnight. */
-  function timeRange(slot) {
-    const s = wallClock(slot.start);
-    const e = wallClock(slot.end);
-    // The automation in /now may lack a start (no show before) or an end (no show after).
-    if (!s && !e) return '';
-    if (!s) return `until ${weekday(e.date)} ${hhmm(e.min)}`;
-    if (!e) return `since ${weekday(s.date)} ${hhmm(s.min)}`;
-    const days = dayNumber(e.date) - dayNumber(s.date);
-    let end = hhmm(e.min);
-    if (days === 1 && e.min === 0) end = '24:00';
-    else if (days > 1 || (days === 1 && e.min > s.min)) end = `${weekday(e.date)} ${end}`;
-    return `${hhmm(s.min)} - ${end}`;
-  }
-
-  // Show colours: a fixed hue per show id, kept away from red (red marks one-offs).
-  const HUES = [210, 150, 270, 35, 190, 310, 95, 240, 55, 170];
-  function hueOf(id) {
-    let hash = 0;
-    for (const c of String(id || '')) hash = (hash * 31 + c.codePointAt(0)) >>> 0;
-    return HUES[hash % HUES.length];
-  }
-
-  // ---------------------------------------------------------------- fetch helpers
-
-  async function readBody(res) {
-    const text = await res.text();
-    const type = res.headers.get('content-type') || '';
-    if (/json/i.test(type) && text) {
-      try { return JSON.parse(text); } catch (_) { return null; }
-    }
-    return null;
-  }
-
-  async function getJson(url) {
-    const res = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return res.json();
-  }
-
-  // ---------------------------------------------------------------- on air now / next
-
-  function slotCard(container, heading, slot, emptyText, today) {
-    const parts = [h('h3', { text: heading })];
-    if (!slot) {
-      parts.push(h('p', { class: 'now-title' }, emptyText));
-    } else {
-      const s = wallClock(slot.start);
-      const badges = [];
-      if (slot.isAutomation) badges.push(h('span', { class: 'badge badge-auto', text: 'automation' }));
-      if (slot.oneOff) badges.push(h('span', { class: 'badge badge-oneoff', text: 'one-off' }));
-      parts.push(h('p', { class: 'now-title' }, slot.title || slot.showId || 'Automation', badges.length ? ' ' : null, badges));
-      if (Array.isArray(slot.hosts) && slot.hosts.length) {
-        parts.push(h('p', { class: 'now-hosts' }, 'with ' + slot.hosts.join(', ')));
-      }
-      const when = s && s.date !== today ? `${dayLabel(s.date)}, ${timeRange(slot)}` : timeRange(slot);
-      if (when) parts.push(h('p', { class: 'now-time' }, when));
-      if (slot.description) parts.push(h('p', { class: 'now-desc muted' }, slot.description));
-    }
-    container.replaceChildren(...parts);
-  }
-
-  async function refreshNow() {
-    try {
-      const data = await getJson(API.now);
-      if (data.timeZone) stationZone = data.timeZone;
-      const now = wallClock(data.now);
-      const today = now ? now.date : null;
-      el.clock.textContent = now
-        ? `Station time ${dayLabel(now.date)} ${hhmm(now.min)} · ${data.timeZone || ''}`
-        : (data.timeZone || '');
-      slotCard(el.current, 'Now', data.current, 'Automation (no show on air)', today);
-      slotCard(el.next, 'Next', data.next, 'No show scheduled', today);
-      lastNow = now;
-      if (lastWeek) {
-        try { renderWeek(lastWeek, lastNow); } catch (_) { /* keep the grid as it is */ } // moves the now line
-      }
-    } catch (err) {
-      const msg = `Could not load: ${err.message}`;
-      el.current.replaceChildren(h('h3', { text: 'Now' }), h('p', { class: 'error-text', text: msg }));
-      el.next.replaceChildren(h('h3', { text: 'Next' }));
+/** Splits occurrences into per-day segments (overnight slots land on both days). */
+function segmentsByDay(occurrences, days) {
+  const byDay = new Map(days.map((d) => [d, []]));
+  for (const occ of occurrences || []) {
+    const s = wallClock(occ.start);
+    const e = wallClock(occ.end);
+    if (!s || !e) continue;
+    const first = dayNumber(s.date);
+    const last = dayNumber(e.date);
+    for (let n = first; n <= last; n++) {
+      const date = dateOfDayNumber(n);
+      if (!byDay.has(date)) continue;
+      const from = n === first ? s.min : 0;
+      const to = n === last ? e.min : DAY_MIN;
+      if (to <= from) continue;
+      byDay.get(date).push({ occ, from, to, continued: n > first, continues: n < last && !(n + 1 === last && e.min === 0) });
     }
   }
+  for (const list of byDay.values()) list.sort((a, b) => a.from - b.from);
+  return byDay;
+}
 
-  // ---------------------------------------------------------------- the week grid
+function block(seg) {
+  const { occ } = seg;
+  const title = slotTitle(occ);
+  const hosts = hostList(occ.hosts);
+  const range = slotTimes(occ);
+  const classes = ['block'];
+  if (occ.isAutomation) classes.push('block-auto');
+  if (occ.oneOff) classes.push('block-oneoff');
+  if (seg.continued) classes.push('block-continued');
+  if (seg.continues) classes.push('block-continues');
+  const minutes = seg.to - seg.from;
+  if (minutes < 45) classes.push('block-short');
+  if (minutes < 20) classes.push('block-tiny');
+  if (occ.isAutomation && minutes < 90) classes.push('block-gap-small');
 
-  /** Splits occurrences into per-day segments (overnight slots land on both days). */
-  function segmentsByDay(occurrences, days) {
-    const byDay = new Map(days.map((d) => [d, []]));
-    for (const occ of occurrences || []) {
-      const s = wallClock(occ.start);
-      const e = wallClock(occ.end);
-      if (!s || !e) continue;
-      const first = dayNumber(s.date);
-      const last = dayNumber(e.date);
-      for (let n = first; n <= last; n++) {
-        const date = dateOfDayNumber(n);
-        if (!byDay.has(date)) continue;
-        const from = n === first ? s.min : 0;
-        const to = n === last ? e.min : DAY_MIN;
-        if (to <= from) continue;
-        byDay.get(date).push({ occ, from, to, continued: n > first, continues: n < last && !(n + 1 === last && e.min === 0) });
-      }
-    }
-    for (const list of byDay.values()) list.sort((a, b) => a.from - b.from);
-    return byDay;
+  const label = [title, hostsText(occ.hosts), range, occ.oneOff && 'one-off', seg.continued && 'continued from the day before']
+    .filter(Boolean).join(', ');
+  const li = h('li', { class: classes.join(' '), title: label, 'aria-label': label },
+    h('span', { class: 'b-title' },
+      occ.oneOff ? h('span', { class: 'badge badge-oneoff', text: 'one-off', 'aria-hidden': 'true' }) : null,
+      occ.oneOff ? ' ' : null,
+      title),
+    hosts && !occ.isAutomation ? h('span', { class: 'b-hosts', text: hosts }) : null,
+    h('span', { class: 'b-time', text: range }));
+  li.style.top = `${(seg.from / DAY_MIN) * 100}%`;
+  li.style.height = `${((seg.to - seg.from) / DAY_MIN) * 100}%`;
+  if (!occ.isAutomation) li.style.setProperty('--hue', String(hueOf(occ.showId || title)));
+  return li;
+}
+
+function renderWeek(data, now) {
+  const start = wallClock(data.from) || now;
+  if (!start) throw new Error('the week has no start date');
+  const days = Array.from({ length: 7 }, (_, i) => addDays(start.date, i));
+  const byDay = segmentsByDay(data.occurrences, days);
+
+  const grid = h('div', { class: 'week-grid' });
+  grid.append(h('div', { class: 'corner', 'aria-hidden': 'true' }));
+  for (const date of days) {
+    const isToday = now && date === now.date;
+    grid.append(h('div', { class: 'day-head' + (isToday ? ' today' : '') },
+      h('span', { class: 'day-name', text: dayLabel(date) }),
+      isToday ? h('span', { class: 'today-mark', text: 'today' }) : null));
   }
-
-  function block(seg) {
-    const { occ } = seg;
-    const title = occ.title || occ.showId || 'Automation';
-    const hosts = Array.isArray(occ.hosts) ? occ.hosts.join(', ') : '';
-    const range = timeRange(occ);
-    const classes = ['block'];
-    if (occ.isAutomation) classes.push('block-auto');
-    if (occ.oneOff) classes.push('block-oneoff');
-    if (seg.continued) classes.push('block-continued');
-    if (seg.continues) classes.push('block-continues');
-    const minutes = seg.to - seg.from;
-    if (minutes < 45) classes.push('block-short');
-    if (minutes < 20) classes.push('block-tiny');
-    if (occ.isAutomation && minutes < 90) classes.push('block-gap-small');
-
-    const label = [title, hosts && `with ${hosts}`, range, occ.oneOff && 'one-off', seg.continued && 'continued from the day before']
-      .filter(Boolean).join(', ');
-    const li = h('li', { class: classes.join(' '), title: label, 'aria-label': label },
-      h('span', { class: 'b-title' },
-        occ.oneOff ? h('span', { class: 'badge badge-oneoff', text: 'one-off', 'aria-hidden': 'true' }) : null,
-        occ.oneOff ? ' ' : null,
-        title),
-      hosts && !occ.isAutomation ? h('span', { class: 'b-hosts', text: hosts }) : null,
-      h('span', { class: 'b-time', text: range }));
-    li.style.top = `${(seg.from / DAY_MIN) * 100}%`;
-    li.style.height = `${((seg.to - seg.from) / DAY_MIN) * 100}%`;
-    if (!occ.isAutomation) li.style.setProperty('--hue', String(hueOf(occ.showId || title)));
-    return li;
+  const hours = h('div', { class: 'hours', 'aria-hidden': 'true' });
+  for (let hr = 0; hr < 24; hr++) {
+    const mark = h('span', { text: clock(hr * 60) });
+    mark.style.top = `${(hr / 24) * 100}%`;
+    hours.append(mark);
   }
+  grid.append(hours);
 
-  function renderWeek(data, now) {
-    const start = wallClock(data.from) || now;
-    if (!start) throw new Error('the week has no start date');
-    const days = Array.from({ length: 7 }, (_, i) => addDays(start.date, i));
-    const byDay = segmentsByDay(data.occurrences, days);
-
-    const grid = h('div', { class: 'week-grid' });
-    grid.append(h('div', { class: 'corner', 'aria-hidden': 'true' }));
-    for (const date of days) {
-      const isToday = now && date === now.date;
-      grid.append(h('div', { class: 'day-head' + (isToday ? ' today' : '') },
-        h('span', { class: 'day-name', text: dayLabel(date) }),
-        isToday ? h('span', { class: 'today-mark', text: 'today' }) : null));
+  for (const date of days) {
+    const col = h('div', { class: 'day-col' });
+    if (now && date === now.date) {
+      const past = h('div', { class: 'past', 'aria-hidden': 'true' });
+      past.style.height = `${(now.min / DAY_MIN) * 100}%`;
+      const line = h('div', { class: 'now-line', 'aria-hidden': 'true' });
+      line.style.top = `${(now.min / DAY_MIN) * 100}%`;
+      col.append(past, line);
     }
-    const hours = h('div', { class: 'hours', 'aria-hidden': 'true' });
-    for (let hr = 0; hr < 24; hr++) {
-      const mark = h('span', { text: `${pad2(hr)}:00` });
-      mark.style.top = `${(hr / 24) * 100}%`;
-      hours.append(mark);
+    const list = h('ul', { class: 'day-blocks', 'aria-label': dayLong(date) });
+    const segs = byDay.get(date);
+    for (const seg of segs) list.append(block(seg));
+    if (!segs.some((s) => !s.occ.isAutomation)) {
+      list.append(h('li', { class: 'day-empty muted', text: 'automation' }));
     }
-    grid.append(hours);
-
-    for (const date of days) {
-      const col = h('div', { class: 'day-col' });
-      if (now && date === now.date) {
-        const past = h('div', { class: 'past', 'aria-hidden': 'true' });
-        past.style.height = `${(now.min / DAY_MIN) * 100}%`;
-        const line = h('div', { class: 'now-line', 'aria-hidden': 'true' });
-        line.style.top = `${(now.min / DAY_MIN) * 100}%`;
-        col.append(past, line);
-      }
-      const list = h('ul', { class: 'day-blocks', 'aria-label': dayLong(date) });
-      const segs = byDay.get(date);
-      for (const seg of segs) list.append(block(seg));
-      if (!segs.some((s) => !s.occ.isAutomation)) {
-        list.append(h('li', { class: 'day-empty muted', text: 'automation' }));
-      }
-      col.append(list);
-      grid.append(col);
-    }
-    el.week.replaceChildren(grid);
-
-    const to = wallClock(data.to);
-    el.weekRange.textContent = `${dayLabel(start.date)} ${hhmm(start.min)} to ${to ? `${dayLabel(to.date)} ${hhmm(to.min)}` : '…'}`
-      + `, station time (${data.timeZone || stationZone || 'unknown zone'}). Empty space is automation.`;
-
-    // Once: if the current hour is below the visible part of the grid, scroll it into view.
-    if (now && !el.week.dataset.scrolled) {
-      el.week.dataset.scrolled = '1';
-      const col = el.week.querySelector('.day-col');
-      const y = col ? (now.min / DAY_MIN) * col.offsetHeight : 0;
-      if (y > el.week.clientHeight * 0.6) el.week.scrollTop = y - 60;
-    }
+    col.append(list);
+    grid.append(col);
   }
+  el.week.replaceChildren(grid);
 
-  async function refreshWeek() {
-    try {
-      const data = await getJson(API.week);
-      if (data.timeZone) stationZone = data.timeZone;
-      lastWeek = data;
-      renderWeek(data, lastNow);
-    } catch (err) {
-      lastWeek = null;
-      el.week.replaceChildren(h('p', { class: 'error-text', text: `Could not load the week: ${err.message}` }));
-    }
+  const to = wallClock(data.to);
+  el.weekRange.textContent = `${dayLabel(start.date)} ${clock(start.min)} to ${to ? `${dayLabel(to.date)} ${clock(to.min)}` : '…'}`
+    + `, station time (${data.timeZone}). Empty space is automation.`;
+
+  // Once: if the current hour is below the visible part of the grid, scroll it into view.
+  if (now && !el.week.dataset.scrolled) {
+    el.week.dataset.scrolled = '1';
+    const col = el.week.querySelector('.day-col');
+    const y = col ? (now.min / DAY_MIN) * col.offsetHeight : 0;
+    if (y > el.week.clientHeight * 0.6) el.week.scrollTop = y - 60;
   }
+}
 
-  // ---------------------------------------------------------------- editor: messages
-
-  /** Finds the offset of a path such as "shows[0].slots[1].start" in JSON text (deepest match found). */
-  function locatePath(text, path) {
-    if (typeof path !== 'string') return null;
-    const segs = [];
-    const clean = path.replace(/^\$\.?/, '');
-    if (clean.startsWith('/')) {
-      for (const p of clean.split('/').slice(1)) segs.push(/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~'));
-    } else {
-      clean.replace(/\[(\d+)\]|\['([^']*)'\]|([^.[\]]+)/g, (_, idx, quoted, name) => {
-        segs.push(idx !== undefined ? Number(idx) : (quoted !== undefined ? quoted : name));
-        return '';
-      });
-    }
-    let i = 0;
-    let best = { depth: -1, pos: 0 };
-    const STOP = {};
-    const len = text.length;
-    const ws = () => { while (i < len && ' \t\r\n'.includes(text[i])) i++; };
-    const str = () => {
-      let s = '';
-      i++;
-      while (i < len && text[i] !== '"') {
-        if (text[i] === '\\') { s += text[i + 1] === 'u' ? '?' : text[i + 1]; i += text[i + 1] === 'u' ? 6 : 2; } else s += text[i++];
-      }
-      i++;
-      return s;
-    };
-    const value = (depth, onPath, keyPos) => {
-      ws();
-      if (i >= len) throw STOP;
-      if (onPath && depth > best.depth) best = { depth, pos: keyPos >= 0 ? keyPos : i };
-      if (onPath && depth === segs.length) throw STOP;
-      const c = text[i];
-      if (c === '{') {
-        i++; ws();
-        if (text[i] === '}') { i++; return; }
-        for (;;) {
-          ws();
-          if (i >= len) throw STOP;
-          const kp = i;
-          const k = text[i] === '"' ? str() : '';
-          ws();
-          if (text[i] === ':') i++;
-          value(depth + 1, onPath && segs[depth] === k, kp);
-          ws();
-          if (text[i] === ',') { i++; continue; }
-          i++;
-          return;
-        }
-      }
-      if (c === '[') {
-        i++; ws();
-        if (text[i] === ']') { i++; return; }
-        for (let n = 0; ; n++) {
-          value(depth + 1, onPath && segs[depth] === n, -1);
-          ws();
-          if (text[i] === ',') { i++; continue; }
-          i++;
-          return;
-        }
-      }
-      if (c === '"') { str(); return; }
-      const from = i;
-      while (i < len && !',}] \t\r\n'.includes(text[i])) i++;
-      if (i === from) i++;
-    };
-    try { value(0, true, -1); } catch (e) { if (e !== STOP) return null; }
-    return best.depth >= 0 ? best.pos : null;
+async function refreshWeek() {
+  try {
+    const data = await getJson(API.week);
+    lastWeek = data;
+    renderWeek(data, lastNow);
+  } catch (err) {
+    lastWeek = null;
+    el.week.replaceChildren(h('p', { class: 'error-text', text: `Could not load the week: ${err.message}` }));
   }
+}
 
-  function lineColumnOf(text, offset) {
-    let line = 1;
-    let lineStart = 0;
-    for (let i = 0; i < offset && i < text.length; i++) {
-      if (text[i] === '\n') { line++; lineStart = i + 1; }
-    }
-    return { line, column: offset - lineStart + 1 };
+// ---------------------------------------------------------------- editor: messages
+
+function selectLine(line) {
+  const text = el.text.value;
+  let start = 0;
+  for (let n = 1; n < line; n++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) { start = text.length; break; }
+    start = nl + 1;
   }
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  if (end > start && text[end - 1] === '\r') end--;
+  el.text.focus({ preventScroll: true });
+  el.text.setSelectionRange(start, end);
+  const lineHeight = parseFloat(getComputedStyle(el.text).lineHeight) || 20;
+  el.text.scrollTop = Math.max(0, (line - 1) * lineHeight - el.text.clientHeight / 3);
+  el.text.scrollLeft = 0;
+  el.text.scrollIntoView({ block: 'nearest' });
+}
 
-  function selectLine(line) {
-    const text = el.text.value;
-    let start = 0;
-    for (let n = 1; n < line; n++) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) { start = text.length; break; }
-      start = nl + 1;
-    }
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    if (end > start && text[end - 1] === '\r') end--;
-    el.text.focus({ preventScroll: true });
-    el.text.setSelectionRange(start, end);
-    const lineHeight = parseFloat(getComputedStyle(el.text).lineHeight) || 20;
-    el.text.scrollTop = Math.max(0, (line - 1) * lineHeight - el.text.clientHeight / 3);
-    el.text.scrollLeft = 0;
-    el.text.scrollIntoView({ block: 'nearest' });
+function showMessages(errors, warnings, emptyText) {
+  const items = [
+    ...(errors || []).map((issue) => ({ issue, severity: 'error' })),
+    ...(warnings || []).map((issue) => ({ issue, severity: 'warning' })),
+  ];
+  if (!items.length) {
+    el.messages.replaceChildren(h('li', { class: 'msg-empty muted', text: emptyText || 'No errors, no warnings.' }));
+    return;
   }
-
-  function showMessages(errors, warnings, emptyText) {
-    const text = el.text.value;
-    const items = [
-      ...(errors || []).map((issue) => ({ issue, severity: 'error' })),
-      ...(warnings || []).map((issue) => ({ issue, severity: 'warning' })),
+  // The server gives the line and column of every issue it can place in the text (JsonLineMap).
+  for (const item of items) {
+    const issue = item.issue || {};
+    item.issue = issue;
+    item.line = Number.isInteger(issue.line) ? issue.line : null;
+    item.column = Number.isInteger(issue.column) ? issue.column : null;
+  }
+  const rank = (item) => (item.severity === 'error' ? 0 : 1e9) + (item.line === null ? 1e8 : item.line);
+  items.sort((a, b) => rank(a) - rank(b) || (a.column || 0) - (b.column || 0));
+  const lis = items.map(({ issue, severity, line, column }) => {
+    const where = line === null ? '' : (column === null ? `${line}` : `${line}:${column}`);
+    const content = [
+      h('span', { class: 'sev', text: severity }),
+      where ? h('span', { class: 'loc', text: where }) : null,
+      issue.path ? h('code', { class: 'path', text: issue.path }) : null,
+      h('span', { class: 'msg-text', text: issue.message || '(no message)' }),
     ];
-    if (!items.length) {
-      el.messages.replaceChildren(h('li', { class: 'msg-empty muted', text: emptyText || 'No errors, no warnings.' }));
+    const li = h('li', { class: `msg msg-${severity}` });
+    if (line !== null) {
+      const describe = `${severity} at line ${line}${column === null ? '' : `, column ${column}`}`
+        + `${issue.path ? ` (${issue.path})` : ''}: ${issue.message || ''}. Select the line in the editor.`;
+      const btn = h('button', { type: 'button', class: 'msg-link', 'aria-label': describe }, content);
+      btn.addEventListener('click', () => selectLine(line));
+      li.append(btn);
+    } else {
+      li.append(h('div', { class: 'msg-static' }, content));
+    }
+    return li;
+  });
+  el.messages.replaceChildren(...lis);
+}
+
+// ---------------------------------------------------------------- editor: actions
+
+function bodyTooLarge() {
+  const bytes = new Blob([el.text.value]).size;
+  if (bytes <= MAX_BYTES) return false;
+  setStatus('error', `Too large: the document is ${(bytes / 1048576).toFixed(2)} MiB, the limit is 1 MiB. Nothing was sent.`);
+  return true;
+}
+
+async function loadSchedule() {
+  setBusy(true);
+  setStatus('busy', 'Loading the schedule in force…');
+  try {
+    const res = await fetch(API.schedule, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    el.text.value = await res.text();
+    showMessages([], [], 'None yet. Validate to check the document.');
+    setStatus('info', 'Loaded the schedule in force.');
+  } catch (err) {
+    setStatus('error', networkText(err, 'Could not load the schedule'));
+  } finally {
+    setBusy(false);
+  }
+}
+
+function networkText(err, what) {
+  return err && err.name === 'TypeError' // what fetch throws when the server cannot be reached
+    ? `Network error: ${what.toLowerCase()} — the server could not be reached.`
+    : `${what}: ${err.message}.`;
+}
+
+/** " — title detail" from a problem+json body, without a trailing full stop. */
+function problemText(body) {
+  if (!body) return '';
+  const text = [body.title, body.detail].filter(Boolean).map((t) => String(t).replace(/[.\s]+$/, '')).join('. ');
+  return text ? ` — ${text}` : '';
+}
+
+function countText(n, word) { return `${n} ${word}${n === 1 ? '' : 's'}`; }
+
+/** Sends the editor's document (POST to validate, PUT to save) and reads the answer. */
+async function sendSchedule(method, url, headers = {}) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...headers },
+    body: el.text.value,
+  });
+  return { res, body: await readBody(res) };
+}
+
+async function validate() {
+  if (bodyTooLarge()) return;
+  setBusy(true);
+  setStatus('busy', 'Validating…');
+  try {
+    const { res, body } = await sendSchedule('POST', API.validate);
+    if (res.status === 413) {
+      showMessages([], [], 'Not checked.');
+      setStatus('error', 'Too large (413): the schedule may be at most 1 MiB.');
       return;
     }
-    for (const item of items) {
-      const issue = item.issue || {};
-      item.issue = issue;
-      item.line = Number.isInteger(issue.line) ? issue.line : null;
-      item.column = Number.isInteger(issue.column) ? issue.column : null;
-      item.guessed = false;
-      if (item.line === null && issue.path) {
-        const pos = locatePath(text, issue.path);
-        if (pos !== null) {
-          ({ line: item.line, column: item.column } = lineColumnOf(text, pos));
-          item.guessed = true;
-        }
-      }
-    }
-    const rank = (item) => (item.severity === 'error' ? 0 : 1e9) + (item.line === null ? 1e8 : item.line);
-    items.sort((a, b) => rank(a) - rank(b) || (a.column || 0) - (b.column || 0));
-    const lis = items.map(({ issue, severity, line, column, guessed }) => {
-      const where = line === null ? '' : (column === null ? `${line}` : `${line}:${column}`);
-      const content = [
-        h('span', { class: 'sev', text: severity }),
-        where ? h('span', { class: 'loc', text: guessed ? `~${where}` : where, title: guessed ? 'found from the path' : null }) : null,
-        issue.path ? h('code', { class: 'path', text: issue.path }) : null,
-        h('span', { class: 'msg-text', text: issue.message || '(no message)' }),
-      ];
-      const li = h('li', { class: `msg msg-${severity}` });
-      if (line !== null) {
-        const describe = `${severity} at line ${line}${column === null ? '' : `, column ${column}`}`
-          + `${issue.path ? ` (${issue.path})` : ''}: ${issue.message || ''}. Select the line in the editor.`;
-        const btn = h('button', { type: 'button', class: 'msg-link', 'aria-label': describe }, content);
-        btn.addEventListener('click', () => selectLine(line));
-        li.append(btn);
-      } else {
-        li.append(h('div', { class: 'msg-static' }, content));
-      }
-      return li;
-    });
-    el.messages.replaceChildren(...lis);
-  }
-
-  // ---------------------------------------------------------------- editor: actions
-
-  function bodyTooLarge() {
-    const bytes = new Blob([el.text.value]).size;
-    if (bytes <= MAX_BYTES) return false;
-    setStatus('error', `Too large: the document is ${(bytes / 1048576).toFixed(2)} MiB, the limit is 1 MiB. Nothing was sent.`);
-    return true;
-  }
-
-  async function loadSchedule() {
-    setBusy(true);
-    setStatus('busy', 'Loading the schedule in force…');
-    try {
-      const res = await fetch(API.schedule, { headers: { Accept: 'application/json' }, cache: 'no-store' });
-      if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      el.text.value = await res.text();
-      showMessages([], [], 'None yet. Validate to check the document.');
-      setStatus('info', 'Loaded the schedule in force.');
-    } catch (err) {
-      setStatus('error', networkText(err, 'Could not load the schedule'));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  function networkText(err, what) {
-    return err && err.name === 'TypeError' // what fetch throws when the server cannot be reached
-      ? `Network error: ${what.toLowerCase()} — the server could not be reached.`
-      : `${what}: ${err.message}.`;
-  }
-
-  /** " — title detail" from a problem+json body, without a trailing full stop. */
-  function problemText(body) {
-    if (!body) return '';
-    const text = [body.title, body.detail].filter(Boolean).map((t) => String(t).replace(/[.\s]+$/, '')).join('. ');
-    return text ? ` — ${text}` : '';
-  }
-
-  function countText(n, word) { return `${n} ${word}${n === 1 ? '' : 's'}`; }
-
-  async function validate() {
-    if (bodyTooLarge()) return;
-    setBusy(true);
-    setStatus('busy', 'Validating…');
-    try {
-      const res = await fetch(API.validate, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: el.text.value,
-      });
-      const body = await readBody(res);
-      if (res.status === 413) {
-        showMessages([], [], 'Not checked.');
-        setStatus('error', 'Too large (413): the schedule may be at most 1 MiB.');
-        return;
-      }
-      if (!res.ok || !body || !Array.isArray(body.errors)) {
-        showMessages([], [], 'Not checked.');
-        setStatus('error', `Could not validate: HTTP ${res.status}${problemText(body)}.`);
-        return;
-      }
-      const errors = body.errors || [];
-      const warnings = body.warnings || [];
-      showMessages(errors, warnings);
-      if (body.valid) {
-        setStatus('ok', `Valid${warnings.length ? ` with ${countText(warnings.length, 'warning')}` : ''}. Not saved yet: press Save to put it on air.`);
-      } else {
-        setStatus('error', `Not valid: ${countText(errors.length, 'error')}${warnings.length ? `, ${countText(warnings.length, 'warning')}` : ''}. Click one to select its line.`);
-      }
-    } catch (err) {
-      setStatus('error', networkText(err, 'Could not validate'));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function save() {
-    const key = el.key.value.trim();
-    if (!key) {
-      setStatus('error', 'Host key missing: enter the host key to save.');
-      el.key.focus();
+    if (!res.ok || !body || !Array.isArray(body.errors)) {
+      showMessages([], [], 'Not checked.');
+      setStatus('error', `Could not validate: HTTP ${res.status}${problemText(body)}.`);
       return;
     }
-    if (bodyTooLarge()) return;
-    setBusy(true);
-    setStatus('busy', 'Saving…');
-    try {
-      const res = await fetch(API.schedule, {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Api-Key': key },
-        body: el.text.value,
-      });
-      const body = await readBody(res);
-      switch (res.status) {
-        case 200: {
-          const warnings = (body && body.warnings) || [];
-          showMessages([], warnings);
-          const at = new Date().toLocaleTimeString();
-          setStatus('ok', `Saved at ${at}: the new schedule is in force${warnings.length ? ` (${countText(warnings.length, 'warning')})` : ''}.`);
-          el.week.dataset.scrolled = '';
-          await Promise.all([refreshNow(), refreshWeek()]);
-          break;
-        }
-        case 400: {
-          const errors = (body && body.errors) || [];
-          showMessages(errors, (body && body.warnings) || []);
-          if (errors.length) {
-            setStatus('error', `Refused, nothing changed: ${countText(errors.length, 'error')}. Click one to select its line.`);
-          } else {
-            showMessages([], [], 'No details.');
-            setStatus('error', `Refused, nothing changed${problemText(body)}.`);
-          }
-          break;
-        }
-        case 401:
-          setStatus('error', 'Host key missing or not recognised (401): check the host key.');
-          el.key.focus();
-          break;
-        case 403:
-          setStatus('error', 'This key may not edit the schedule (403): use the host key.');
-          el.key.focus();
-          break;
-        case 413:
-          setStatus('error', 'Too large (413): the schedule may be at most 1 MiB. Nothing changed.');
-          break;
-        default:
-          setStatus('error', `Save failed: HTTP ${res.status}${problemText(body)}. Reload to see the schedule in force.`);
+    const errors = body.errors || [];
+    const warnings = body.warnings || [];
+    showMessages(errors, warnings);
+    if (body.valid) {
+      setStatus('ok', `Valid${warnings.length ? ` with ${countText(warnings.length, 'warning')}` : ''}. Not saved yet: press Save to put it on air.`);
+    } else {
+      setStatus('error', `Not valid: ${countText(errors.length, 'error')}${warnings.length ? `, ${countText(warnings.length, 'warning')}` : ''}. Click one to select its line.`);
+    }
+  } catch (err) {
+    setStatus('error', networkText(err, 'Could not validate'));
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function save() {
+  const key = el.key.value.trim();
+  if (!key) {
+    setStatus('error', 'Host key missing: enter the host key to save.');
+    el.key.focus();
+    return;
+  }
+  if (bodyTooLarge()) return;
+  setBusy(true);
+  setStatus('busy', 'Saving…');
+  try {
+    const { res, body } = await sendSchedule('PUT', API.schedule, { 'X-Api-Key': key });
+    switch (res.status) {
+      case 200: {
+        const warnings = (body && body.warnings) || [];
+        showMessages([], warnings);
+        const at = new Date().toLocaleTimeString();
+        setStatus('ok', `Saved at ${at}: the new schedule is in force${warnings.length ? ` (${countText(warnings.length, 'warning')})` : ''}.`);
+        el.week.dataset.scrolled = '';
+        await Promise.all([refreshNow(), refreshWeek()]);
+        break;
       }
-    } catch (err) {
-      setStatus('error', networkText(err, 'Could not save'));
-    } finally {
-      setBusy(false);
+      case 400: {
+        const errors = (body && body.errors) || [];
+        showMessages(errors, (body && body.warnings) || []);
+        if (errors.length) {
+          setStatus('error', `Refused, nothing changed: ${countText(errors.length, 'error')}. Click one to select its line.`);
+        } else {
+          showMessages([], [], 'No details.');
+          setStatus('error', `Refused, nothing changed${problemText(body)}.`);
+        }
+        break;
+      }
+      case 401:
+        setStatus('error', 'Host key missing or not recognised (401): check the host key.');
+        el.key.focus();
+        break;
+      case 403:
+        setStatus('error', 'This key may not edit the schedule (403): use the host key.');
+        el.key.focus();
+        break;
+      case 413:
+        setStatus('error', 'Too large (413): the schedule may be at most 1 MiB. Nothing changed.');
+        break;
+      default:
+        setStatus('error', `Save failed: HTTP ${res.status}${problemText(body)}. Reload to see the schedule in force.`);
     }
+  } catch (err) {
+    setStatus('error', networkText(err, 'Could not save'));
+  } finally {
+    setBusy(false);
   }
+}
 
-  async function loadFile() {
-    const file = el.file.files && el.file.files[0];
-    if (!file) return;
-    try {
-      el.text.value = await file.text();
-      showMessages([], [], 'None yet. Validate to check the document.');
-      setStatus('info', `Loaded ${file.name} (${file.size} bytes) into the editor. Not saved yet: Validate, then Save.`);
-    } catch (err) {
-      setStatus('error', `Could not read ${file.name}: ${err.message}.`);
-    } finally {
-      el.file.value = '';
-    }
+async function loadFile() {
+  const file = el.file.files && el.file.files[0];
+  if (!file) return;
+  try {
+    el.text.value = await file.text();
+    showMessages([], [], 'None yet. Validate to check the document.');
+    setStatus('info', `Loaded ${file.name} (${file.size} bytes) into the editor. Not saved yet: Validate, then Save.`);
+  } catch (err) {
+    setStatus('error', `Could not read ${file.name}: ${err.message}.`);
+  } finally {
+    el.file.value = '';
   }
+}
 
-  // ---------------------------------------------------------------- start
+// ---------------------------------------------------------------- start
 
-  function rememberKey() {
-    try {
-      if (el.key.value) sessionStorage.setItem(KEY_STORAGE, el.key.value);
-      else sessionStorage.removeItem(KEY_STORAGE);
-    } catch (_) { /* storage disabled: the key lives in the field only */ }
-  }
+function start() {
+  keepForTab(el.key, KEY_STORAGE);
+  el.file.addEventListener('change', loadFile);
+  el.reload.addEventListener('click', loadSchedule);
+  el.validate.addEventListener('click', validate);
+  el.save.addEventListener('click', save);
+  // The toolbar is a form only so the password field sits in one; Enter must not reload the page.
+  $('editor-form').addEventListener('submit', (e) => e.preventDefault());
+  el.text.addEventListener('keydown', (e) => {
+    if ((e.ctrlKey || e.metaKey) && e.key === 's') { e.preventDefault(); save(); }
+  });
 
-  function start() {
-    try { el.key.value = sessionStorage.getItem(KEY_STORAGE) || ''; } catch (_) { /* storage disabled */ }
-    el.key.addEventListener('input', rememberKey);
-    el.file.addEventListener('change', loadFile);
-    el.reload.addEventListener('click', loadSchedule);
-    el.validate.addEventListener('click', validate);
-    el.save.addEventListener('click', save);
-    // The toolbar is a form only so the password field sits in one; Enter must not reload the page.
-    $('editor-form').addEventListener('submit', (e) => e.preventDefault());
-    el.text.addEventListener('keydown', (e) => {
-      if ((e.ctrlKey || e.metaKey) && e.key === 's') { e.preventDefault(); save(); }
-    });
+  refreshNow().then(refreshWeek);
+  loadSchedule();
+  setInterval(refreshNow, NOW_REFRESH_MS);
+  setInterval(refreshWeek, WEEK_REFRESH_MS);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') { refreshNow(); refreshWeek(); }
+  });
+}
 
-    refreshNow().then(refreshWeek);
-    loadSchedule();
-    setInterval(refreshNow, NOW_REFRESH_MS);
-    setInterval(refreshWeek, WEEK_REFRESH_MS);
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') { refreshNow(); refreshWeek(); }
-    });
-  }
-
-  start();
-})();
+start();

@@ -1,788 +1,709 @@
-// Operators' dashboard (/operator): the station's health, pushed over the hub's operators' group.
-// The page joins with the operator key (JoinOperators, returns OperatorState), then only listens:
-// operatorUpdate once a second, alarm and played as they happen. No polling. Plain ES2020, no dependencies
-// but the SignalR client (/lib/signalr/signalr.min.js). Contracts: src/RadioServer/Operations/Contracts.cs.
-'use strict';
+// Operators' dashboard (/operator): the station's health, pushed over the operators' hub (/hubs/operators).
+// The page connects with the operator key as the access token and joins (JoinOperators, returns
+// OperatorState), then only listens: operatorUpdate once a second, alarm and played as they happen. What the
+// players get too (nowPlaying, onAir, streamStatus) comes over a second, ordinary connection to /hubs/radio.
+// No polling. Plain ES2020 modules, no dependencies but the SignalR client (/lib/signalr/signalr.min.js).
+// Contracts: src/RadioServer/Operations/Contracts.cs, docs/api.md.
 
-(() => {
-  const HUB_URL = '/hubs/radio';
-  const KEY_STORAGE = 'radioserver.operatorKey';
-  const HOUR_MS = 60 * 60 * 1000;
-  const HISTORY_MAX = 20;
-  const ALARMS_MAX = 50;
-  const BAD_KEY = 'Operator key missing or not accepted.';
+import { h, keepForTab, setText } from './dom.js';
+import { hostsText, slotTimes, slotTitle, trackTitle } from './format.js';
+import { openHub, showConnection } from './hub.js';
+import { stationClock, stationOffset } from './time.js';
 
-  /** Backoff for every retry: 1, 2, 4, 8, 10, 10, ... seconds, forever (as on the listener page). */
-  const retryDelay = (previousRetryCount) => Math.min(1000 * 2 ** previousRetryCount, 10000);
+const OPERATORS_HUB_URL = '/hubs/operators';
+const RADIO_HUB_URL = '/hubs/radio';
+const KEY_STORAGE = 'radioserver.operatorKey';
+const HOUR_MS = 60 * 60 * 1000;
+const HISTORY_MAX = 20;
+const ALARMS_MAX = 50;
+const BAD_KEY = 'Operator key missing or not accepted.';
 
-  const $ = (id) => document.getElementById(id);
-  const el = {
-    stationName: $('station-name'),
-    version: $('server-version'),
-    uptime: $('server-uptime'),
-    connection: $('connection'),
-    form: $('login-form'),
-    key: $('operator-key'),
-    connect: $('connect'),
-    disconnect: $('disconnect'),
-    authStatus: $('auth-status'),
-    banner: $('alarm-banner'),
-    bannerText: $('alarm-banner-text'),
-    dashboard: $('dashboard'),
-    count: $('listener-count'),
-    peak: $('listener-peak'),
-    sessions: $('listener-sessions'),
-    bytesSent: $('bytes-sent'),
-    chart: $('listener-chart'),
-    disconnects: $('disconnects'),
-    streamState: $('stream-state'),
-    lag: $('encoder-lag'),
-    underruns: $('encoder-underruns'),
-    level: $('encoder-level'),
-    bitrate: $('encoder-bitrate'),
-    sampleRate: $('encoder-samplerate'),
-    frames: $('encoder-frames'),
-    currentTitle: $('slot-current-title'),
-    currentHosts: $('slot-current-hosts'),
-    currentTime: $('slot-current-time'),
-    nextTitle: $('slot-next-title'),
-    nextHosts: $('slot-next-hosts'),
-    nextTime: $('slot-next-time'),
-    nowPlaying: $('now-playing'),
-    deadAirSummary: $('deadair-summary'),
-    alarms: $('alarms'),
-    library: $('library'),
-    scheduleLoaded: $('schedule-loaded'),
-    scheduleHash: $('schedule-hash'),
-    scheduleReloads: $('schedule-reloads'),
-    scheduleError: $('schedule-error'),
-    historyHealth: $('history-health'),
-    historyRows: $('history-rows'),
-    listenersShown: $('listeners-shown'),
-    dropStatus: $('drop-status'),
-    listenerRows: $('listener-rows'),
+const $ = (id) => document.getElementById(id);
+const el = {
+  stationName: $('station-name'),
+  version: $('server-version'),
+  uptime: $('server-uptime'),
+  connection: $('connection'),
+  form: $('login-form'),
+  key: $('operator-key'),
+  connect: $('connect'),
+  disconnect: $('disconnect'),
+  authStatus: $('auth-status'),
+  banner: $('alarm-banner'),
+  bannerText: $('alarm-banner-text'),
+  dashboard: $('dashboard'),
+  count: $('listener-count'),
+  peak: $('listener-peak'),
+  sessions: $('listener-sessions'),
+  bytesSent: $('bytes-sent'),
+  chart: $('listener-chart'),
+  disconnects: $('disconnects'),
+  streamState: $('stream-state'),
+  lag: $('encoder-lag'),
+  underruns: $('encoder-underruns'),
+  level: $('encoder-level'),
+  bitrate: $('encoder-bitrate'),
+  sampleRate: $('encoder-samplerate'),
+  frames: $('encoder-frames'),
+  currentTitle: $('slot-current-title'),
+  currentHosts: $('slot-current-hosts'),
+  currentTime: $('slot-current-time'),
+  nextTitle: $('slot-next-title'),
+  nextHosts: $('slot-next-hosts'),
+  nextTime: $('slot-next-time'),
+  nowPlaying: $('now-playing'),
+  deadAirSummary: $('deadair-summary'),
+  alarms: $('alarms'),
+  library: $('library'),
+  scheduleLoaded: $('schedule-loaded'),
+  scheduleHash: $('schedule-hash'),
+  scheduleReloads: $('schedule-reloads'),
+  scheduleError: $('schedule-error'),
+  historyHealth: $('history-health'),
+  historyRows: $('history-rows'),
+  listenersShown: $('listeners-shown'),
+  dropStatus: $('drop-status'),
+  listenerRows: $('listener-rows'),
+};
+
+// ---------------------------------------------------------------- state
+
+let key = '';              // the key the current connection uses
+let joined = false;        // JoinOperators succeeded on the current connection
+let status = null;         // StatusReport, the latest
+let onAir = null;          // OnAirMessage (from the status, or the listener page's onAir push)
+let series = [];           // ListenerPoint[], oldest first, the last hour before the newest point
+let history = [];          // HistoryEntry[], newest first
+let alarms = new Map();    // key -> AlarmMessage
+let deadAir = null;        // { active, message } from the status and alarm pushes
+
+// ---------------------------------------------------------------- helpers
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs, text) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function setStatus(node, kind, text) {
+  node.dataset.kind = kind;
+  setText(node, text);
+  node.hidden = !text;
+}
+
+const nf = new Intl.NumberFormat('en-GB');
+const num = (n) => (typeof n === 'number' && isFinite(n) ? nf.format(n) : '–');
+const fixed = (n, digits) => (typeof n === 'number' && isFinite(n) ? n.toFixed(digits) : '–');
+const pad2 = (n) => String(n).padStart(2, '0');
+
+function bytes(n) {
+  if (typeof n !== 'number' || !isFinite(n)) return '–';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
+  return `${i === 0 ? n : n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0)} ${units[i]}`;
+}
+
+/** "3 d 04:05:06", "04:05:06". */
+function duration(seconds) {
+  if (typeof seconds !== 'number' || !isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.floor(seconds);
+  const d = Math.floor(s / 86400);
+  const clock = `${pad2(Math.floor((s % 86400) / 3600))}:${pad2(Math.floor((s % 3600) / 60))}:${pad2(s % 60)}`;
+  return d > 0 ? `${d} d ${clock}` : clock;
+}
+
+/** "5 s", "12 min", "3 h 4 min". */
+function ago(ms) {
+  if (!isFinite(ms) || ms < 0) return '';
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}
+
+/**
+ * "14:05:09", with the date when it is not today: an event's time in station time (the browser's when the
+ * station's offset is unknown). Zero-padded with seconds, unlike show times: these stand in columns.
+ */
+function stationTime(iso) {
+  const ms = Date.parse(iso);
+  if (!isFinite(ms)) return '–';
+  const at = stationClock(ms, slotOffset());
+  const time = `${pad2(Math.floor(at.min / 60))}:${pad2(at.min % 60)}:${pad2(at.sec)}`;
+  const today = stationToday();
+  return today && today !== at.date ? `${at.date} ${time}` : time;
+}
+
+const slotOffset = () => stationOffset(onAir ? [onAir.current, onAir.next] : []);
+
+/** The station's date now, by the server's clock in the latest status; null before the first. */
+function stationToday() {
+  const nowMs = status ? Date.parse(status.server.now) : NaN;
+  return isFinite(nowMs) ? stationClock(nowMs, slotOffset()).date : null;
+}
+
+// ---------------------------------------------------------------- rendering
+
+function renderServer() {
+  const s = status.server;
+  setText(el.stationName, s.station || 'RadioServer');
+  setText(el.version, s.version || '–');
+  setText(el.uptime, duration(s.uptimeSeconds));
+  document.title = `${s.station || 'RadioServer'} · Operators`;
+}
+
+function renderListeners() {
+  const l = status.listeners;
+  setText(el.count, String(l.current));
+  setText(el.peak, num(l.peak));
+  setText(el.sessions, num(l.totalSessions));
+  setText(el.bytesSent, bytes(l.bytesSent));
+  const chips = (l.disconnects || []).map((d) => `${d.reason} ${d.count}`).join('|');
+  if (el.disconnects.dataset.chips !== chips) {
+    el.disconnects.dataset.chips = chips;
+    el.disconnects.replaceChildren(...(l.disconnects || []).map((d) =>
+      h('li', { class: d.count > 0 ? 'chip chip-some' : 'chip' }, h('span', { class: 'chip-label', text: reasonText(d.reason) }), ' ', h('strong', { text: num(d.count) }))));
+  }
+}
+
+const REASONS = { clientClosed: 'client closed', tooSlow: 'too slow', error: 'error', kicked: 'dropped', serverStopping: 'server stopping' };
+const reasonText = (r) => REASONS[r] || r;
+
+function renderEncoder() {
+  const e = status.encoder;
+  el.streamState.dataset.on = e.running ? 'true' : 'false';
+  setText(el.streamState, e.running ? 'On air' : 'Off air');
+  setText(el.lag, `${fixed(e.lagSeconds, 3)} s`);
+  el.lag.dataset.bad = e.lagSeconds > 1 ? 'true' : 'false';
+  setText(el.underruns, num(e.underruns));
+  el.underruns.dataset.bad = e.underruns > 0 ? 'true' : 'false';
+  setText(el.level, e.levelDbfs <= -199 ? 'silent' : `${fixed(e.levelDbfs, 1)} dBFS`);
+  setText(el.bitrate, `${e.bitrateKbps} kbps ${String(e.codec || '').toUpperCase()}`);
+  setText(el.sampleRate, `${num(e.sampleRate)} Hz, ${e.channels === 2 ? 'stereo' : e.channels === 1 ? 'mono' : `${e.channels} ch`}`);
+  setText(el.frames, num(e.framesEncoded));
+}
+
+function renderOnAir() {
+  const cur = onAir && onAir.current;
+  setText(el.currentTitle, cur ? slotTitle(cur) : '–');
+  setText(el.currentHosts, cur ? hostsText(cur.hosts) : '');
+  // As on the hosts' page: a slot on another day than today says which.
+  const today = stationToday();
+  setText(el.currentTime, cur ? slotTimes(cur, today) : '');
+  const next = onAir && onAir.next;
+  setText(el.nextTitle, next ? slotTitle(next) : 'Nothing scheduled');
+  setText(el.nextHosts, next ? hostsText(next.hosts) : '');
+  setText(el.nextTime, next ? slotTimes(next, today) : '');
+}
+
+function renderNowPlaying(track) {
+  setText(el.nowPlaying, track ? trackTitle(track) : 'Nothing playing');
+}
+
+function renderHealth() {
+  const lib = status.library;
+  setText(el.library, `${num(lib.tracks)} tracks${lib.skippedFiles ? `, ${num(lib.skippedFiles)} bad files skipped` : ''}`);
+  el.library.dataset.bad = lib.tracks === 0 || lib.skippedFiles > 0 ? 'true' : 'false';
+  const sch = status.schedule;
+  setText(el.scheduleLoaded, sch.loadedAt ? stationTime(sch.loadedAt) : 'never');
+  setText(el.scheduleHash, sch.hash ? sch.hash.slice(0, 12) : '–');
+  el.scheduleHash.title = sch.hash || '';
+  setText(el.scheduleReloads, `${num(sch.reloads)} reloads, ${num(sch.errors)} errors`);
+  setText(el.scheduleError, sch.lastError || 'none');
+  el.scheduleError.dataset.bad = sch.lastError ? 'true' : 'false';
+  const hist = status.history;
+  const written = `${num(hist.written)} written${hist.pending ? `, ${num(hist.pending)} waiting` : ''}`;
+  setText(el.historyHealth, hist.healthy
+    ? `healthy (${written})`
+    : `failing: ${hist.lastError || 'unknown error'}${hist.lastErrorAt ? ` (since ${stationTime(hist.lastErrorAt)})` : ''}; ${written}`);
+  el.historyHealth.dataset.bad = hist.healthy ? 'false' : 'true';
+}
+
+// ---------------------------------------------------------------- chart
+
+function addPoints(points) {
+  for (const p of points || []) {
+    const at = Date.parse(p.at);
+    if (!isFinite(at) || typeof p.listeners !== 'number') continue;
+    if (series.length && at <= series[series.length - 1].at) continue; // old or repeated
+    series.push({ at, listeners: p.listeners });
+  }
+  if (series.length) {
+    const from = series[series.length - 1].at - HOUR_MS;
+    let drop = 0;
+    while (drop < series.length && series[drop].at < from) drop++;
+    if (drop) series = series.slice(drop);
+  }
+}
+
+function niceMax(max) {
+  if (max <= 4) return 4;
+  const step = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * step >= max) return m * step;
+  return 10 * step;
+}
+
+function renderChart() {
+  const width = Math.max(240, Math.round(el.chart.clientWidth || 600));
+  const height = 160;
+  const pad = { left: 34, right: 8, top: 8, bottom: 20 };
+  const plotW = width - pad.left - pad.right;
+  const plotH = height - pad.top - pad.bottom;
+  const end = series.length ? series[series.length - 1].at : (status ? Date.parse(status.server.now) : Date.now());
+  const start = end - HOUR_MS;
+  const max = niceMax(series.reduce((m, p) => Math.max(m, p.listeners), 0));
+  const x = (t) => pad.left + ((t - start) / HOUR_MS) * plotW;
+  const y = (v) => pad.top + plotH - (v / max) * plotH;
+
+  const now = series.length ? series[series.length - 1].listeners : 0;
+  const low = series.reduce((m, p) => Math.min(m, p.listeners), Infinity);
+  const high = series.reduce((m, p) => Math.max(m, p.listeners), 0);
+  const label = series.length
+    ? `Listeners over the last hour: now ${now}, lowest ${low}, highest ${high}.`
+    : 'Listeners over the last hour: no data yet.';
+
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label });
+  root.append(svg('title', {}, label));
+  const grid = svg('g', { class: 'grid' });
+  for (const v of [0, max / 2, max]) {
+    grid.append(svg('line', { x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v) }));
+    grid.append(svg('text', { x: pad.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, Number.isInteger(v) ? String(v) : v.toFixed(1)));
+  }
+  for (const [minutes, anchor] of [[60, 'start'], [45, 'middle'], [30, 'middle'], [15, 'middle'], [0, 'end']]) {
+    const t = end - minutes * 60000;
+    grid.append(svg('line', { class: 'tick', x1: x(t), x2: x(t), y1: pad.top, y2: pad.top + plotH }));
+    grid.append(svg('text', { x: x(t), y: height - 5, 'text-anchor': anchor }, minutes === 0 ? 'now' : `−${minutes} min`));
+  }
+  root.append(grid);
+
+  if (series.length) {
+    // A step line: the count holds until the next sample.
+    let d = `M${x(series[0].at).toFixed(1)},${y(series[0].listeners).toFixed(1)}`;
+    for (let i = 1; i < series.length; i++) {
+      d += `H${x(series[i].at).toFixed(1)}V${y(series[i].listeners).toFixed(1)}`;
+    }
+    const area = `${d}V${y(0).toFixed(1)}H${x(series[0].at).toFixed(1)}Z`;
+    root.append(svg('path', { class: 'area', d: area }));
+    root.append(svg('path', { class: 'line', d }));
+    const last = series[series.length - 1];
+    root.append(svg('circle', { class: 'dot', cx: x(last.at).toFixed(1), cy: y(last.listeners).toFixed(1), r: 3 }));
+  }
+  el.chart.replaceChildren(root);
+}
+
+// ---------------------------------------------------------------- alarms
+
+const alarmKey = (a) => `${a.kind}|${a.active}|${a.at}|${a.message}`;
+
+function addAlarms(list) {
+  for (const a of list || []) {
+    if (a && !alarms.has(alarmKey(a))) alarms.set(alarmKey(a), a);
+  }
+  if (alarms.size > ALARMS_MAX) {
+    const keep = sortedAlarms().slice(0, ALARMS_MAX);
+    alarms = new Map(keep.map((a) => [alarmKey(a), a]));
+  }
+}
+
+const sortedAlarms = () => [...alarms.values()].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
+
+const KINDS = { deadAir: 'Dead air', history: 'History database' };
+
+function renderAlarms() {
+  const list = sortedAlarms();
+  const keys = list.map(alarmKey).join('\n');
+  if (el.alarms.dataset.keys !== keys) {
+    el.alarms.dataset.keys = keys;
+    if (list.length === 0) {
+      el.alarms.replaceChildren(h('li', { class: 'empty muted', text: 'No alarms since the server started.' }));
+    } else {
+      el.alarms.replaceChildren(...list.map((a) => h('li', { class: a.active ? 'alarm alarm-active' : 'alarm alarm-cleared' },
+        h('span', { class: 'alarm-head' },
+          h('time', { datetime: a.at, text: stationTime(a.at) }), ' ',
+          h('span', { class: 'badge', text: `${KINDS[a.kind] || a.kind} ${a.active ? 'raised' : 'cleared'}` })),
+        h('span', { class: 'alarm-text', text: a.message }))));
+    }
+  }
+  if (status) {
+    const d = status.deadAir;
+    setText(el.deadAirSummary, `Dead air: under ${fixed(d.thresholdDbfs, 0)} dBFS for ${fixed(d.limitSeconds, 0)} s raises the alarm. `
+      + `${num(d.alarms)} alarms, ${fixed(d.deadAirSeconds, 1)} s of dead air since start${d.emergencyPlaylist ? '; emergency playlist configured' : ''}.`);
+  }
+  renderBanner();
+}
+
+function renderBanner() {
+  const show = joined && deadAir && deadAir.active;
+  if (show) setText(el.bannerText, deadAir.message);
+  el.banner.hidden = !show;
+}
+
+/** The dead-air state as the status reports it, with the message of the alarm that raised it. */
+function deadAirFromStatus() {
+  const d = status.deadAir;
+  if (!d.active) return { active: false, message: '' };
+  const raised = sortedAlarms().find((a) => a.kind === 'deadAir' && a.active);
+  return {
+    active: true,
+    message: raised ? raised.message : `Dead air: the output has been under ${fixed(d.thresholdDbfs, 0)} dBFS for more than ${fixed(d.limitSeconds, 0)} s.`,
   };
+}
 
-  // ---------------------------------------------------------------- state
+// ---------------------------------------------------------------- history
 
-  let key = '';              // the key the current connection uses
-  let joined = false;        // JoinOperators succeeded on the current connection
-  let status = null;         // StatusReport, the latest
-  let onAir = null;          // OnAirMessage (from the status, or the listener page's onAir push)
-  let series = [];           // ListenerPoint[], oldest first, the last hour before the newest point
-  let history = [];          // HistoryEntry[], newest first
-  let alarms = new Map();    // key -> AlarmMessage
-  let deadAir = null;        // { active, message } from the status and alarm pushes
-
-  // ---------------------------------------------------------------- helpers
-
-  const { h } = window.StationDom; // dom.js
-
-  const SVG_NS = 'http://www.w3.org/2000/svg';
-  function svg(tag, attrs, text) {
-    const node = document.createElementNS(SVG_NS, tag);
-    for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, String(value));
-    if (text !== undefined) node.textContent = text;
-    return node;
+function addHistory(entries) {
+  // The item on air comes without an end; once written, 'played' brings it again with its end: same start.
+  const byStart = new Map(history.map((e) => [e.startedAt, e]));
+  for (const e of entries || []) {
+    if (!e) continue;
+    const known = byStart.get(e.startedAt);
+    if (!known || (!known.endedAt && e.endedAt)) byStart.set(e.startedAt, e);
   }
+  history = [...byStart.values()].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt)).slice(0, HISTORY_MAX);
+}
 
-  function setText(node, text) {
-    if (node && node.textContent !== text) node.textContent = text;
+/** The item on air, until 'played' brings its row (written when it ends): a row of its own, marked on air. */
+function addOnAirItem(track) {
+  if (!track || !track.startedAt || history.some((e) => e.startedAt === track.startedAt)) return;
+  const count = status ? status.listeners.current : 0;
+  const cur = onAir && onAir.current;
+  addHistory([{
+    startedAt: track.startedAt,
+    endedAt: null,
+    show: cur ? (cur.title || '') : '',
+    artist: track.artist,
+    title: track.title || track.displayTitle,
+    listenersAtStart: count,
+    listenersPeak: count,
+  }]);
+}
+
+function renderHistory() {
+  const keys = history.map((e) => `${e.startedAt}|${e.endedAt}|${e.listenersPeak}`).join('\n');
+  if (el.historyRows.dataset.keys === keys) return;
+  el.historyRows.dataset.keys = keys;
+  if (history.length === 0) {
+    el.historyRows.replaceChildren(h('tr', {}, h('td', { colspan: 4, class: 'empty muted', text: 'Nothing played yet.' })));
+    return;
   }
+  // Only the newest can be on air; an older row without an end is one the database has not taken yet.
+  el.historyRows.replaceChildren(...history.map((e, i) => h('tr', { class: !e.endedAt && i === 0 ? 'playing' : null },
+    h('td', { class: 'nowrap' }, h('time', { datetime: e.startedAt, text: stationTime(e.startedAt) })),
+    h('td', { text: e.show || '' }),
+    h('td', {}, trackTitle(e, e.file || 'Unknown'), !e.endedAt && i === 0 ? h('span', { class: 'badge badge-live', text: 'on air' }) : null),
+    h('td', { class: 'num', title: `at start ${e.listenersAtStart}, peak ${e.listenersPeak}`, text: e.listenersAtStart === e.listenersPeak ? num(e.listenersPeak) : `${num(e.listenersAtStart)} → ${num(e.listenersPeak)}` }))));
+}
 
-  function setStatus(node, kind, text) {
-    node.dataset.kind = kind;
-    setText(node, text);
-    node.hidden = !text;
+// ---------------------------------------------------------------- listeners table
+
+const rows = new Map(); // listener id -> { tr, cells }
+
+function renderTable(table, total) {
+  const list = table || [];
+  setText(el.listenersShown, `showing ${num(list.length)} of ${num(total)}`);
+  const nowMs = Date.parse(status.server.now);
+  const seen = new Set();
+  let previous = null;
+  for (const l of list) {
+    seen.add(l.id);
+    let row = rows.get(l.id);
+    if (!row) row = newRow(l);
+    const since = Date.parse(l.connectedSince);
+    setText(row.cells.address, l.address);
+    setText(row.cells.agent, l.userAgent || '–');
+    row.cells.agent.title = l.userAgent || '';
+    setText(row.cells.since, `${stationTime(l.connectedSince)} (${ago(nowMs - since)})`);
+    setText(row.cells.sent, bytes(l.bytesSent));
+    setText(row.cells.lag, `${fixed(l.lagSeconds, 1)} s`);
+    row.cells.lag.dataset.bad = l.lagSeconds > 10 ? 'true' : 'false';
+    // Keep the order (longest connected first) without moving rows that are in place (focus stays).
+    const wanted = previous ? previous.nextSibling : el.listenerRows.firstChild;
+    if (wanted !== row.tr) el.listenerRows.insertBefore(row.tr, wanted);
+    previous = row.tr;
   }
-
-  const nf = new Intl.NumberFormat('en-GB');
-  const num = (n) => (typeof n === 'number' && isFinite(n) ? nf.format(n) : '–');
-  const fixed = (n, digits) => (typeof n === 'number' && isFinite(n) ? n.toFixed(digits) : '–');
-  const pad2 = (n) => String(n).padStart(2, '0');
-
-  function bytes(n) {
-    if (typeof n !== 'number' || !isFinite(n)) return '–';
-    const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-    let i = 0;
-    while (n >= 1000 && i < units.length - 1) { n /= 1000; i++; }
-    return `${i === 0 ? n : n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0)} ${units[i]}`;
-  }
-
-  /** "3 d 04:05:06", "04:05:06". */
-  function duration(seconds) {
-    if (typeof seconds !== 'number' || !isFinite(seconds) || seconds < 0) return '–';
-    const s = Math.floor(seconds);
-    const d = Math.floor(s / 86400);
-    const clock = `${pad2(Math.floor((s % 86400) / 3600))}:${pad2(Math.floor((s % 3600) / 60))}:${pad2(s % 60)}`;
-    return d > 0 ? `${d} d ${clock}` : clock;
-  }
-
-  /** "5 s", "12 min", "3 h 4 min". */
-  function ago(ms) {
-    if (!isFinite(ms) || ms < 0) return '';
-    const s = Math.floor(ms / 1000);
-    if (s < 60) return `${s} s`;
-    if (s < 3600) return `${Math.floor(s / 60)} min`;
-    return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  }
-
-  const ISO_OFFSET = /([+-])(\d{2}):?(\d{2})$/;
-
-  /** The station zone's UTC offset in minutes, read from the ON AIR slot times; null when unknown. */
-  function stationOffset() {
-    const slots = onAir ? [onAir.current, onAir.next] : [];
-    for (const slot of slots) {
-      for (const iso of slot ? [slot.start, slot.end] : []) {
-        if (typeof iso !== 'string') continue;
-        const m = ISO_OFFSET.exec(iso);
-        if (m) return (m[1] === '-' ? -1 : 1) * (+m[2] * 60 + +m[3]);
-        if (iso.endsWith('Z')) return 0;
-      }
-    }
-    return null;
-  }
-
-  /** "14:05:09" (with the date when not today) in station time, or the browser's when the station's is unknown. */
-  function stationTime(iso, withSeconds = true) {
-    const ms = Date.parse(iso);
-    if (!isFinite(ms)) return '–';
-    const offset = stationOffset();
-    const shift = (t) => new Date(offset === null ? t - new Date(t).getTimezoneOffset() * 60000 : t + offset * 60000);
-    const d = shift(ms);
-    const time = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}${withSeconds ? `:${pad2(d.getUTCSeconds())}` : ''}`;
-    const nowMs = status ? Date.parse(status.server.now) : NaN;
-    if (isFinite(nowMs) && shift(nowMs).toISOString().slice(0, 10) !== d.toISOString().slice(0, 10)) {
-      return `${d.toISOString().slice(0, 10)} ${time}`;
-    }
-    return time;
-  }
-
-  /** "13:00 - 15:00" from the wall-clock part of slot times that carry the station's offset. */
-  function slotTimes(slot) {
-    const wall = (iso) => (typeof iso === 'string' ? /T(\d{2}:\d{2})/.exec(iso) : null);
-    const s = wall(slot && slot.start);
-    const e = wall(slot && slot.end);
-    if (s && e) return `${s[1]} - ${e[1] === '00:00' ? '24:00' : e[1]}`;
-    if (s) return `since ${s[1]}`;
-    if (e) return `until ${e[1]}`;
-    return '';
-  }
-
-  const hostsText = (hosts) => (Array.isArray(hosts) && hosts.length ? `with ${hosts.join(', ')}` : '');
-  const trackText = (t) => (t ? (t.displayTitle || [t.artist, t.title].filter(Boolean).join(' - ') || 'Unknown') : 'Nothing playing');
-
-  // ---------------------------------------------------------------- rendering
-
-  function renderServer() {
-    const s = status.server;
-    setText(el.stationName, s.station || 'RadioServer');
-    setText(el.version, s.version || '–');
-    setText(el.uptime, duration(s.uptimeSeconds));
-    document.title = `${s.station || 'RadioServer'} · Operators`;
-  }
-
-  function renderListeners() {
-    const l = status.listeners;
-    setText(el.count, String(l.current));
-    setText(el.peak, num(l.peak));
-    setText(el.sessions, num(l.totalSessions));
-    setText(el.bytesSent, bytes(l.bytesSent));
-    const chips = (l.disconnects || []).map((d) => `${d.reason} ${d.count}`).join('|');
-    if (el.disconnects.dataset.chips !== chips) {
-      el.disconnects.dataset.chips = chips;
-      el.disconnects.replaceChildren(...(l.disconnects || []).map((d) =>
-        h('li', { class: d.count > 0 ? 'chip chip-some' : 'chip' }, h('span', { class: 'chip-label', text: reasonText(d.reason) }), ' ', h('strong', { text: num(d.count) }))));
+  for (const [id, row] of rows) {
+    if (!seen.has(id)) {
+      row.tr.remove();
+      rows.delete(id);
     }
   }
-
-  const REASONS = { clientClosed: 'client closed', tooSlow: 'too slow', error: 'error', kicked: 'dropped', serverStopping: 'server stopping' };
-  const reasonText = (r) => REASONS[r] || r;
-
-  function renderEncoder() {
-    const e = status.encoder;
-    el.streamState.dataset.on = e.running ? 'true' : 'false';
-    setText(el.streamState, e.running ? 'On air' : 'Off air');
-    setText(el.lag, `${fixed(e.lagSeconds, 3)} s`);
-    el.lag.dataset.bad = e.lagSeconds > 1 ? 'true' : 'false';
-    setText(el.underruns, num(e.underruns));
-    el.underruns.dataset.bad = e.underruns > 0 ? 'true' : 'false';
-    setText(el.level, e.levelDbfs <= -199 ? 'silent' : `${fixed(e.levelDbfs, 1)} dBFS`);
-    setText(el.bitrate, `${e.bitrateKbps} kbps ${String(e.codec || '').toUpperCase()}`);
-    setText(el.sampleRate, `${num(e.sampleRate)} Hz, ${e.channels === 2 ? 'stereo' : e.channels === 1 ? 'mono' : `${e.channels} ch`}`);
-    setText(el.frames, num(e.framesEncoded));
+  const empty = el.listenerRows.querySelector('tr.empty-row');
+  if (list.length === 0 && !empty) {
+    el.listenerRows.append(h('tr', { class: 'empty-row' }, h('td', { colspan: 7, class: 'empty muted', text: 'No listeners connected.' })));
+  } else if (list.length > 0 && empty) {
+    empty.remove();
   }
+}
 
-  function renderOnAir() {
-    const cur = onAir && onAir.current;
-    setText(el.currentTitle, cur ? (cur.title || (cur.isAutomation ? 'Automation' : 'On air')) : '–');
-    setText(el.currentHosts, cur ? hostsText(cur.hosts) : '');
-    setText(el.currentTime, cur ? slotTimes(cur) : '');
-    const next = onAir && onAir.next;
-    setText(el.nextTitle, next ? (next.title || 'Automation') : 'Nothing scheduled');
-    setText(el.nextHosts, next ? hostsText(next.hosts) : '');
-    setText(el.nextTime, next ? slotTimes(next) : '');
+function newRow(l) {
+  const cells = {
+    id: h('td', { class: 'num', text: String(l.id) }),
+    address: h('td', { class: 'nowrap' }),
+    agent: h('td', { class: 'agent' }),
+    since: h('td', { class: 'nowrap' }),
+    sent: h('td', { class: 'num nowrap' }),
+    lag: h('td', { class: 'num nowrap' }),
+  };
+  const drop = h('button', { type: 'button', class: 'secondary small-button', 'aria-label': `Drop listener ${l.id}`, text: 'Drop' });
+  drop.addEventListener('click', () => dropListener(l.id, drop));
+  const tr = h('tr', { 'data-id': l.id }, cells.id, cells.address, cells.agent, cells.since, cells.sent, cells.lag, h('td', {}, drop));
+  const row = { tr, cells };
+  rows.set(l.id, row);
+  return row;
+}
+
+async function dropListener(id, button) {
+  if (!window.confirm(`Drop listener ${id}? Their player will be disconnected (it may reconnect).`)) return;
+  button.disabled = true;
+  setStatus(el.dropStatus, 'busy', `Dropping listener ${id}…`);
+  try {
+    const res = await fetch(`/api/listeners/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      headers: { 'X-Api-Key': key, Accept: 'application/json' },
+      cache: 'no-store',
+    });
+    switch (res.status) {
+      case 204:
+        setStatus(el.dropStatus, 'ok', `Listener ${id} dropped.`);
+        break;
+      case 404:
+        setStatus(el.dropStatus, 'info', `Listener ${id} was no longer connected.`);
+        break;
+      case 401:
+      case 403:
+        setStatus(el.dropStatus, 'error', `Not allowed (${res.status}): ${BAD_KEY}`);
+        break;
+      default:
+        setStatus(el.dropStatus, 'error', `Could not drop listener ${id}: HTTP ${res.status}.`);
+    }
+  } catch (err) {
+    setStatus(el.dropStatus, 'error', `Could not drop listener ${id}: ${err && err.message ? err.message : 'network error'}.`);
+  } finally {
+    button.disabled = false;
   }
+}
 
-  function renderNowPlaying(track) {
-    setText(el.nowPlaying, trackText(track));
-  }
+// ---------------------------------------------------------------- applying what the server sends
 
-  function renderHealth() {
-    const lib = status.library;
-    setText(el.library, `${num(lib.tracks)} tracks${lib.skippedFiles ? `, ${num(lib.skippedFiles)} bad files skipped` : ''}`);
-    el.library.dataset.bad = lib.tracks === 0 || lib.skippedFiles > 0 ? 'true' : 'false';
-    const sch = status.schedule;
-    setText(el.scheduleLoaded, sch.loadedAt ? stationTime(sch.loadedAt) : 'never');
-    setText(el.scheduleHash, sch.hash ? sch.hash.slice(0, 12) : '–');
-    el.scheduleHash.title = sch.hash || '';
-    setText(el.scheduleReloads, `${num(sch.reloads)} reloads, ${num(sch.errors)} errors`);
-    setText(el.scheduleError, sch.lastError || 'none');
-    el.scheduleError.dataset.bad = sch.lastError ? 'true' : 'false';
-    const hist = status.history;
-    const written = `${num(hist.written)} written${hist.pending ? `, ${num(hist.pending)} waiting` : ''}`;
-    setText(el.historyHealth, hist.healthy
-      ? `healthy (${written})`
-      : `failing: ${hist.lastError || 'unknown error'}${hist.lastErrorAt ? ` (since ${stationTime(hist.lastErrorAt)})` : ''}; ${written}`);
-    el.historyHealth.dataset.bad = hist.healthy ? 'false' : 'true';
-  }
+function applyStatus(report) {
+  if (!report) return;
+  status = report;
+  onAir = report.onAir || onAir;
+  addAlarms(report.alarms);
+  deadAir = deadAirFromStatus();
+  renderServer();
+  renderListeners();
+  renderEncoder();
+  renderOnAir();
+  renderNowPlaying(report.nowPlaying);
+  addOnAirItem(report.nowPlaying);
+  renderHistory();
+  renderHealth();
+  renderAlarms();
+}
 
-  // ---------------------------------------------------------------- chart
+/** OperatorState, from JoinOperators: replaces everything. */
+function applyState(state) {
+  series = [];
+  history = [];
+  alarms = new Map();
+  for (const row of rows.values()) row.tr.remove();
+  rows.clear();
+  addPoints(state.listenerSeries);
+  addHistory(state.history);
+  applyStatus(state.status);
+  renderTable(state.listenerTable, state.listenerTableTotal);
+  renderChart();
+}
 
-  function addPoints(points) {
-    for (const p of points || []) {
-      const at = Date.parse(p.at);
-      if (!isFinite(at) || typeof p.listeners !== 'number') continue;
-      if (series.length && at <= series[series.length - 1].at) continue; // old or repeated
-      series.push({ at, listeners: p.listeners });
-    }
-    if (series.length) {
-      const from = series[series.length - 1].at - HOUR_MS;
-      let drop = 0;
-      while (drop < series.length && series[drop].at < from) drop++;
-      if (drop) series = series.slice(drop);
-    }
-  }
+/** OperatorUpdate, once a second. */
+function onOperatorUpdate(update) {
+  if (!joined || !update) return;
+  addPoints([update.point]);
+  applyStatus(update.status);
+  renderTable(update.listenerTable, update.listenerTableTotal);
+  renderChart();
+}
 
-  function niceMax(max) {
-    if (max <= 4) return 4;
-    const step = 10 ** Math.floor(Math.log10(max));
-    for (const m of [1, 2, 2.5, 5, 10]) if (m * step >= max) return m * step;
-    return 10 * step;
-  }
+function onAlarm(alarm) {
+  if (!joined || !alarm) return;
+  addAlarms([alarm]);
+  if (alarm.kind === 'deadAir') deadAir = { active: !!alarm.active, message: alarm.message };
+  renderAlarms();
+}
 
-  function renderChart() {
-    const width = Math.max(240, Math.round(el.chart.clientWidth || 600));
-    const height = 160;
-    const pad = { left: 34, right: 8, top: 8, bottom: 20 };
-    const plotW = width - pad.left - pad.right;
-    const plotH = height - pad.top - pad.bottom;
-    const end = series.length ? series[series.length - 1].at : (status ? Date.parse(status.server.now) : Date.now());
-    const start = end - HOUR_MS;
-    const max = niceMax(series.reduce((m, p) => Math.max(m, p.listeners), 0));
-    const x = (t) => pad.left + ((t - start) / HOUR_MS) * plotW;
-    const y = (v) => pad.top + plotH - (v / max) * plotH;
+function onPlayed(entry) {
+  if (!joined || !entry) return;
+  addHistory([entry]);
+  renderHistory();
+}
 
-    const now = series.length ? series[series.length - 1].listeners : 0;
-    const low = series.reduce((m, p) => Math.min(m, p.listeners), Infinity);
-    const high = series.reduce((m, p) => Math.max(m, p.listeners), 0);
-    const label = series.length
-      ? `Listeners over the last hour: now ${now}, lowest ${low}, highest ${high}.`
-      : 'Listeners over the last hour: no data yet.';
+// The players' messages, from /hubs/radio: what they carry is shown at once; the rest waits for the next
+// operatorUpdate (the count there goes with the peak and the table).
+function onNowPlaying(track) {
+  if (!joined || !track) return;
+  renderNowPlaying(track);
+  addOnAirItem(track);
+  renderHistory();
+}
 
-    const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label });
-    root.append(svg('title', {}, label));
-    const grid = svg('g', { class: 'grid' });
-    for (const v of [0, max / 2, max]) {
-      grid.append(svg('line', { x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v) }));
-      grid.append(svg('text', { x: pad.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, Number.isInteger(v) ? String(v) : v.toFixed(1)));
-    }
-    for (const [minutes, anchor] of [[60, 'start'], [45, 'middle'], [30, 'middle'], [15, 'middle'], [0, 'end']]) {
-      const t = end - minutes * 60000;
-      grid.append(svg('line', { class: 'tick', x1: x(t), x2: x(t), y1: pad.top, y2: pad.top + plotH }));
-      grid.append(svg('text', { x: x(t), y: height - 5, 'text-anchor': anchor }, minutes === 0 ? 'now' : `−${minutes} min`));
-    }
-    root.append(grid);
+function onOnAirMessage(message) {
+  if (!joined || !message) return;
+  onAir = message;
+  renderOnAir();
+}
 
-    if (series.length) {
-      // A step line: the count holds until the next sample.
-      let d = `M${x(series[0].at).toFixed(1)},${y(series[0].listeners).toFixed(1)}`;
-      for (let i = 1; i < series.length; i++) {
-        d += `H${x(series[i].at).toFixed(1)}V${y(series[i].listeners).toFixed(1)}`;
-      }
-      const area = `${d}V${y(0).toFixed(1)}H${x(series[0].at).toFixed(1)}Z`;
-      root.append(svg('path', { class: 'area', d: area }));
-      root.append(svg('path', { class: 'line', d }));
-      const last = series[series.length - 1];
-      root.append(svg('circle', { class: 'dot', cx: x(last.at).toFixed(1), cy: y(last.listeners).toFixed(1), r: 3 }));
-    }
-    el.chart.replaceChildren(root);
-  }
+function onStreamStatus(s) {
+  if (!joined || !s) return;
+  const on = s.status !== 'off-air';
+  el.streamState.dataset.on = on ? 'true' : 'false';
+  setText(el.streamState, on ? 'On air' : 'Off air');
+}
 
-  // ---------------------------------------------------------------- alarms
+// ---------------------------------------------------------------- connection
 
-  const alarmKey = (a) => `${a.kind}|${a.active}|${a.at}|${a.message}`;
+/** The indicator; every state but 'connected' hides nothing, so 'disconnected' here means retrying. */
+function setConnection(state, text) {
+  showConnection(el.connection, state, {
+    text: text || (state === 'disconnected' ? 'Disconnected, retrying…' : undefined),
+    title: state === 'disconnected' ? 'Disconnected' : undefined,
+  });
+}
 
-  function addAlarms(list) {
-    for (const a of list || []) {
-      if (a && !alarms.has(alarmKey(a))) alarms.set(alarmKey(a), a);
-    }
-    if (alarms.size > ALARMS_MAX) {
-      const keep = sortedAlarms().slice(0, ALARMS_MAX);
-      alarms = new Map(keep.map((a) => [alarmKey(a), a]));
-    }
-  }
-
-  const sortedAlarms = () => [...alarms.values()].sort((a, b) => Date.parse(b.at) - Date.parse(a.at));
-
-  const KINDS = { deadAir: 'Dead air', history: 'History database' };
-
-  function renderAlarms() {
-    const list = sortedAlarms();
-    const keys = list.map(alarmKey).join('\n');
-    if (el.alarms.dataset.keys !== keys) {
-      el.alarms.dataset.keys = keys;
-      if (list.length === 0) {
-        el.alarms.replaceChildren(h('li', { class: 'empty muted', text: 'No alarms since the server started.' }));
-      } else {
-        el.alarms.replaceChildren(...list.map((a) => h('li', { class: a.active ? 'alarm alarm-active' : 'alarm alarm-cleared' },
-          h('span', { class: 'alarm-head' },
-            h('time', { datetime: a.at, text: stationTime(a.at) }), ' ',
-            h('span', { class: 'badge', text: `${KINDS[a.kind] || a.kind} ${a.active ? 'raised' : 'cleared'}` })),
-          h('span', { class: 'alarm-text', text: a.message }))));
-      }
-    }
-    if (status) {
-      const d = status.deadAir;
-      setText(el.deadAirSummary, `Dead air: under ${fixed(d.thresholdDbfs, 0)} dBFS for ${fixed(d.limitSeconds, 0)} s raises the alarm. `
-        + `${num(d.alarms)} alarms, ${fixed(d.deadAirSeconds, 1)} s of dead air since start${d.emergencyPlaylist ? '; emergency playlist configured' : ''}.`);
-    }
+function showDashboard(show) {
+  el.dashboard.hidden = !show;
+  el.disconnect.hidden = !show && !hubs;
+  if (!show) {
+    setText(el.count, '');
     renderBanner();
   }
+}
 
-  function renderBanner() {
-    const show = joined && deadAir && deadAir.active;
-    if (show) setText(el.bannerText, deadAir.message);
-    el.banner.hidden = !show;
+// The two connections (openHub) while connected or trying to be, null after Disconnect; radio opens once
+// the key is accepted. The indicator shows the worse of their states.
+let hubs = null;
+let hubStates = {};
+const BADNESS = { connected: 0, connecting: 1, reconnecting: 2, disconnected: 3 };
+
+function onHubState(name, state, error) {
+  hubStates[name] = state;
+  const shown = Object.values(hubStates).reduce((worst, s) => (BADNESS[s] > BADNESS[worst] ? s : worst));
+  setConnection(shown);
+  if (error) setStatus(el.authStatus, 'error', `Cannot reach the station: ${errorText(error, 'network error')}. Retrying…`);
+  else if (shown === 'connected' && joined) setStatus(el.authStatus, 'ok', 'Connected: live updates every second.');
+}
+
+const isAuthError = (err) => /unauthori[sz]ed|forbidden|Failed to invoke/i.test(String(err && err.message ? err.message : err));
+const errorText = (err, otherwise) => (err && err.message ? err.message : String(err || otherwise));
+
+async function connect() {
+  const entered = el.key.value.trim();
+  await disconnect(false);
+  if (!entered) {
+    setStatus(el.authStatus, 'error', BAD_KEY);
+    el.key.focus();
+    return;
   }
-
-  /** The dead-air state as the status reports it, with the message of the alarm that raised it. */
-  function deadAirFromStatus() {
-    const d = status.deadAir;
-    if (!d.active) return { active: false, message: '' };
-    const raised = sortedAlarms().find((a) => a.kind === 'deadAir' && a.active);
-    return {
-      active: true,
-      message: raised ? raised.message : `Dead air: the output has been under ${fixed(d.thresholdDbfs, 0)} dBFS for more than ${fixed(d.limitSeconds, 0)} s.`,
-    };
+  key = entered;
+  keptKey.save();
+  setStatus(el.authStatus, 'busy', 'Connecting…');
+  try {
+    hubs = { radio: null };
+    hubs.operators = openHub(OPERATORS_HUB_URL, {
+      accessToken: () => key,
+      handlers: { operatorUpdate: onOperatorUpdate, alarm: onAlarm, played: onPlayed },
+      onState: (state, error) => onHubState('operators', state, error),
+      // Every new connection id has lost the group membership: join (again).
+      onConnected: join,
+    });
+  } catch (err) {
+    hubs = null;
+    setStatus(el.authStatus, 'error', err.message);
+    return;
   }
+  el.disconnect.hidden = false;
+}
 
-  // ---------------------------------------------------------------- history
+function openRadioHub() {
+  return openHub(RADIO_HUB_URL, {
+    handlers: {
+      nowPlaying: onNowPlaying,
+      onAir: onOnAirMessage,
+      streamStatus: onStreamStatus,
+      state: () => { /* the players' state: the operators' state comes from JoinOperators */ },
+      listeners: () => { /* the count comes with each operatorUpdate */ },
+    },
+    onState: (state, error) => onHubState('radio', state, error),
+  });
+}
 
-  function addHistory(entries) {
-    // The item on air comes without an end; once written, 'played' brings it again with its end: same start.
-    const byStart = new Map(history.map((e) => [e.startedAt, e]));
-    for (const e of entries || []) {
-      if (!e) continue;
-      const known = byStart.get(e.startedAt);
-      if (!known || (!known.endedAt && e.endedAt)) byStart.set(e.startedAt, e);
-    }
-    history = [...byStart.values()].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt)).slice(0, HISTORY_MAX);
-  }
-
-  /** The item on air, until 'played' brings its row (written when it ends): a row of its own, marked on air. */
-  function addOnAirItem(track) {
-    if (!track || !track.startedAt || history.some((e) => e.startedAt === track.startedAt)) return;
-    const count = status ? status.listeners.current : 0;
-    const cur = onAir && onAir.current;
-    addHistory([{
-      startedAt: track.startedAt,
-      endedAt: null,
-      show: cur ? (cur.title || '') : '',
-      artist: track.artist,
-      title: track.title || track.displayTitle,
-      listenersAtStart: count,
-      listenersPeak: count,
-    }]);
-  }
-
-  function renderHistory() {
-    const keys = history.map((e) => `${e.startedAt}|${e.endedAt}|${e.listenersPeak}`).join('\n');
-    if (el.historyRows.dataset.keys === keys) return;
-    el.historyRows.dataset.keys = keys;
-    if (history.length === 0) {
-      el.historyRows.replaceChildren(h('tr', {}, h('td', { colspan: 4, class: 'empty muted', text: 'Nothing played yet.' })));
-      return;
-    }
-    // Only the newest can be on air; an older row without an end is one the database has not taken yet.
-    el.historyRows.replaceChildren(...history.map((e, i) => h('tr', { class: !e.endedAt && i === 0 ? 'playing' : null },
-      h('td', { class: 'nowrap' }, h('time', { datetime: e.startedAt, text: stationTime(e.startedAt) })),
-      h('td', { text: e.show || '' }),
-      h('td', {}, [e.artist, e.title].filter(Boolean).join(' - ') || e.file || 'Unknown', !e.endedAt && i === 0 ? h('span', { class: 'badge badge-live', text: 'on air' }) : null),
-      h('td', { class: 'num', title: `at start ${e.listenersAtStart}, peak ${e.listenersPeak}`, text: e.listenersAtStart === e.listenersPeak ? num(e.listenersPeak) : `${num(e.listenersAtStart)} → ${num(e.listenersPeak)}` }))));
-  }
-
-  // ---------------------------------------------------------------- listeners table
-
-  const rows = new Map(); // listener id -> { tr, cells }
-
-  function renderTable(table, total) {
-    const list = table || [];
-    setText(el.listenersShown, `showing ${num(list.length)} of ${num(total)}`);
-    const nowMs = Date.parse(status.server.now);
-    const seen = new Set();
-    let previous = null;
-    for (const l of list) {
-      seen.add(l.id);
-      let row = rows.get(l.id);
-      if (!row) row = newRow(l);
-      const since = Date.parse(l.connectedSince);
-      setText(row.cells.address, l.address);
-      setText(row.cells.agent, l.userAgent || '–');
-      row.cells.agent.title = l.userAgent || '';
-      setText(row.cells.since, `${stationTime(l.connectedSince)} (${ago(nowMs - since)})`);
-      setText(row.cells.sent, bytes(l.bytesSent));
-      setText(row.cells.lag, `${fixed(l.lagSeconds, 1)} s`);
-      row.cells.lag.dataset.bad = l.lagSeconds > 10 ? 'true' : 'false';
-      // Keep the order (longest connected first) without moving rows that are in place (focus stays).
-      const wanted = previous ? previous.nextSibling : el.listenerRows.firstChild;
-      if (wanted !== row.tr) el.listenerRows.insertBefore(row.tr, wanted);
-      previous = row.tr;
-    }
-    for (const [id, row] of rows) {
-      if (!seen.has(id)) {
-        row.tr.remove();
-        rows.delete(id);
-      }
-    }
-    const empty = el.listenerRows.querySelector('tr.empty-row');
-    if (list.length === 0 && !empty) {
-      el.listenerRows.append(h('tr', { class: 'empty-row' }, h('td', { colspan: 7, class: 'empty muted', text: 'No listeners connected.' })));
-    } else if (list.length > 0 && empty) {
-      empty.remove();
-    }
-  }
-
-  function newRow(l) {
-    const cells = {
-      id: h('td', { class: 'num', text: String(l.id) }),
-      address: h('td', { class: 'nowrap' }),
-      agent: h('td', { class: 'agent' }),
-      since: h('td', { class: 'nowrap' }),
-      sent: h('td', { class: 'num nowrap' }),
-      lag: h('td', { class: 'num nowrap' }),
-    };
-    const drop = h('button', { type: 'button', class: 'secondary small-button', 'aria-label': `Drop listener ${l.id}`, text: 'Drop' });
-    drop.addEventListener('click', () => dropListener(l.id, drop));
-    const tr = h('tr', { 'data-id': l.id }, cells.id, cells.address, cells.agent, cells.since, cells.sent, cells.lag, h('td', {}, drop));
-    const row = { tr, cells };
-    rows.set(l.id, row);
-    return row;
-  }
-
-  async function dropListener(id, button) {
-    if (!window.confirm(`Drop listener ${id}? Their player will be disconnected (it may reconnect).`)) return;
-    button.disabled = true;
-    setStatus(el.dropStatus, 'busy', `Dropping listener ${id}…`);
-    try {
-      const res = await fetch(`/api/listeners/${encodeURIComponent(id)}`, {
-        method: 'DELETE',
-        headers: { 'X-Api-Key': key, Accept: 'application/json' },
-        cache: 'no-store',
-      });
-      switch (res.status) {
-        case 204:
-          setStatus(el.dropStatus, 'ok', `Listener ${id} dropped.`);
-          break;
-        case 404:
-          setStatus(el.dropStatus, 'info', `Listener ${id} was no longer connected.`);
-          break;
-        case 401:
-        case 403:
-          setStatus(el.dropStatus, 'error', `Not allowed (${res.status}): ${BAD_KEY}`);
-          break;
-        default:
-          setStatus(el.dropStatus, 'error', `Could not drop listener ${id}: HTTP ${res.status}.`);
-      }
-    } catch (err) {
-      setStatus(el.dropStatus, 'error', `Could not drop listener ${id}: ${err && err.message ? err.message : 'network error'}.`);
-    } finally {
-      button.disabled = false;
-    }
-  }
-
-  // ---------------------------------------------------------------- applying what the server sends
-
-  function applyStatus(report) {
-    if (!report) return;
-    status = report;
-    onAir = report.onAir || onAir;
-    addAlarms(report.alarms);
-    deadAir = deadAirFromStatus();
-    renderServer();
-    renderListeners();
-    renderEncoder();
-    renderOnAir();
-    renderNowPlaying(report.nowPlaying);
-    addOnAirItem(report.nowPlaying);
-    renderHistory();
-    renderHealth();
-    renderAlarms();
-  }
-
-  /** OperatorState, from JoinOperators: replaces everything. */
-  function applyState(state) {
-    series = [];
-    history = [];
-    alarms = new Map();
-    for (const row of rows.values()) row.tr.remove();
-    rows.clear();
-    addPoints(state.listenerSeries);
-    addHistory(state.history);
-    applyStatus(state.status);
-    renderTable(state.listenerTable, state.listenerTableTotal);
-    renderChart();
-  }
-
-  /** OperatorUpdate, once a second. */
-  function onOperatorUpdate(update) {
-    if (!joined || !update) return;
-    addPoints([update.point]);
-    applyStatus(update.status);
-    renderTable(update.listenerTable, update.listenerTableTotal);
-    renderChart();
-  }
-
-  function onAlarm(alarm) {
-    if (!joined || !alarm) return;
-    addAlarms([alarm]);
-    if (alarm.kind === 'deadAir') deadAir = { active: !!alarm.active, message: alarm.message };
-    renderAlarms();
-  }
-
-  function onPlayed(entry) {
-    if (!joined || !entry) return;
-    addHistory([entry]);
-    renderHistory();
-  }
-
-  // The listener page's messages reach every client: what they carry is shown at once; the rest waits
-  // for the next operatorUpdate (the count there goes with the peak and the table).
-  function onNowPlaying(track) {
-    if (!joined || !track) return;
-    renderNowPlaying(track);
-    addOnAirItem(track);
-    renderHistory();
-  }
-
-  function onOnAirMessage(message) {
-    if (!joined || !message) return;
-    onAir = message;
-    renderOnAir();
-  }
-
-  function onStreamStatus(s) {
-    if (!joined || !s) return;
-    const on = s.status !== 'off-air';
-    el.streamState.dataset.on = on ? 'true' : 'false';
-    setText(el.streamState, on ? 'On air' : 'Off air');
-  }
-
-  // ---------------------------------------------------------------- connection
-
-  const CONNECTION = {
-    connected: { icon: 'radio', text: 'Connected', title: 'Connected: live updates' },
-    connecting: { icon: 'schedule', text: 'Connecting…', title: 'Connecting to the station' },
-    reconnecting: { icon: 'schedule', text: 'Reconnecting…', title: 'Connection lost: reconnecting' },
-    disconnected: { icon: 'signal_disconnected', text: 'Disconnected', title: 'Disconnected' },
-  };
-
-  function setConnection(state, text) {
-    const c = CONNECTION[state];
-    el.connection.dataset.state = state;
-    el.connection.title = c.title;
-    const icon = el.connection.querySelector('.icon');
-    icon.dataset.icon = c.icon;
-    setText(icon, c.icon);
-    setText(el.connection.querySelector('.connection-text'), text || c.text);
-  }
-
-  function showDashboard(show) {
-    el.dashboard.hidden = !show;
-    el.disconnect.hidden = !show && !connection;
-    if (!show) {
-      setText(el.count, '');
-      renderBanner();
-    }
-  }
-
-  let connection = null;
-  let generation = 0;     // bumps on every new Connect / Disconnect: callbacks of an old connection do nothing
-  let restartTimer = null;
-  let startAttempt = 0;
-
-  const isAuthError = (err) => /unauthori[sz]ed|forbidden|Failed to invoke/i.test(String(err && err.message ? err.message : err));
-
-  async function connect() {
-    const entered = el.key.value.trim();
+async function join(connection) {
+  // An answer for a connection the page has dropped meanwhile (Disconnect, or Connect again) changes nothing.
+  const current = () => hubs !== null && hubs.operators.connection === connection;
+  let state;
+  try {
+    state = await connection.invoke('JoinOperators');
+  } catch (err) {
+    if (!current()) return;
+    // Wrong or missing key: nothing is shown, and no connection kept. Another failure: the same, said.
     await disconnect(false);
-    const gen = ++generation;
-    if (!entered) {
+    if (isAuthError(err)) {
       setStatus(el.authStatus, 'error', BAD_KEY);
       el.key.focus();
-      return;
+      el.key.select();
+    } else {
+      setStatus(el.authStatus, 'error', `Could not join the operators: ${errorText(err)}.`);
     }
-    if (typeof signalR === 'undefined') {
-      setStatus(el.authStatus, 'error', 'The live updates could not load (lib/signalr missing).');
-      return;
+    return;
+  }
+  if (!current()) return;
+  joined = true;
+  applyState(state);
+  showDashboard(true);
+  hubs.radio = hubs.radio || openRadioHub();
+}
+
+/** Stops both connections and hides every number. */
+async function disconnect(clearStatus) {
+  joined = false;
+  const old = hubs;
+  hubs = null;
+  hubStates = {};
+  status = null;
+  deadAir = null;
+  showDashboard(false);
+  setConnection('disconnected', 'Not connected');
+  if (clearStatus) setStatus(el.authStatus, 'info', 'Disconnected.');
+  if (old) await Promise.all([old.operators, old.radio].filter(Boolean).map((hub) => hub.stop()));
+}
+
+// ---------------------------------------------------------------- start
+
+el.form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  connect();
+});
+el.disconnect.addEventListener('click', () => disconnect(true));
+if (typeof ResizeObserver === 'function') {
+  let lastWidth = 0;
+  new ResizeObserver(() => {
+    const w = el.chart.clientWidth;
+    if (joined && w && w !== lastWidth) {
+      lastWidth = w;
+      renderChart();
     }
-    key = entered;
-    rememberKey();
-    connection = new signalR.HubConnectionBuilder()
-      .withUrl(HUB_URL, { accessTokenFactory: () => key })
-      .withAutomaticReconnect({
-        nextRetryDelayInMilliseconds: (ctx) => {
-          if (ctx.previousRetryCount > 0 && gen === generation) setConnection('disconnected', 'Disconnected, retrying…');
-          return retryDelay(ctx.previousRetryCount);
-        },
-      })
-      // The page shows the connection's state and errors; the client's own logging would only repeat them.
-      .configureLogging(signalR.LogLevel.None)
-      .build();
+  }).observe(el.chart);
+}
 
-    connection.on('operatorUpdate', onOperatorUpdate);
-    connection.on('alarm', onAlarm);
-    connection.on('played', onPlayed);
-    connection.on('nowPlaying', onNowPlaying);
-    connection.on('onAir', onOnAirMessage);
-    connection.on('streamStatus', onStreamStatus);
-    connection.on('state', () => { /* the listener page's state: the operators' state comes from JoinOperators */ });
-    connection.on('listeners', () => { /* the count comes with each operatorUpdate */ });
+// For tests and the curious: what the page believes.
+window.radioOperator = Object.freeze({
+  get joined() { return joined; },
+  get connection() { return el.connection.dataset.state; },
+  get series() { return series.map((p) => ({ at: new Date(p.at).toISOString(), listeners: p.listeners })); },
+});
 
-    connection.onreconnecting(() => {
-      if (gen === generation) setConnection('reconnecting');
-    });
-    connection.onreconnected(() => {
-      // A new connection id: the group membership is gone, join again.
-      if (gen === generation) join(gen);
-    });
-    connection.onclose(() => {
-      if (gen !== generation) return;
-      setConnection('disconnected', 'Disconnected, retrying…');
-      scheduleStart(gen);
-    });
-
-    el.disconnect.hidden = false;
-    setConnection('connecting');
-    setStatus(el.authStatus, 'busy', 'Connecting…');
-    await start(gen);
-  }
-
-  async function start(gen) {
-    restartTimer = null;
-    if (gen !== generation) return;
-    try {
-      await connection.start();
-    } catch (err) {
-      if (gen !== generation) return;
-      setConnection('disconnected', 'Disconnected, retrying…');
-      setStatus(el.authStatus, 'error', `Cannot reach the station: ${err && err.message ? err.message : 'network error'}. Retrying…`);
-      scheduleStart(gen);
-      return;
-    }
-    startAttempt = 0;
-    await join(gen);
-  }
-
-  function scheduleStart(gen) {
-    if (restartTimer !== null) return;
-    restartTimer = setTimeout(() => start(gen), retryDelay(startAttempt++));
-  }
-
-  async function join(gen) {
-    let state;
-    try {
-      state = await connection.invoke('JoinOperators');
-    } catch (err) {
-      if (gen !== generation) return;
-      if (isAuthError(err)) {
-        // Wrong or missing key: nothing is shown, and no connection kept.
-        await disconnect(true);
-        setStatus(el.authStatus, 'error', BAD_KEY);
-        el.key.focus();
-        el.key.select();
-      } else {
-        setStatus(el.authStatus, 'error', `Could not join the operators: ${err && err.message ? err.message : err}.`);
-        setConnection('disconnected');
-      }
-      return;
-    }
-    if (gen !== generation) return;
-    joined = true;
-    applyState(state);
-    showDashboard(true);
-    setConnection('connected');
-    setStatus(el.authStatus, 'ok', 'Connected: live updates every second.');
-  }
-
-  /** Stops the connection and hides every number. */
-  async function disconnect(clearStatus) {
-    generation++;
-    joined = false;
-    if (restartTimer !== null) {
-      clearTimeout(restartTimer);
-      restartTimer = null;
-    }
-    startAttempt = 0;
-    const old = connection;
-    connection = null;
-    status = null;
-    deadAir = null;
-    showDashboard(false);
-    setConnection('disconnected', 'Not connected');
-    if (clearStatus) setStatus(el.authStatus, 'info', 'Disconnected.');
-    if (old) {
-      try { await old.stop(); } catch (_) { /* already closed */ }
-    }
-  }
-
-  function rememberKey() {
-    try {
-      if (el.key.value) sessionStorage.setItem(KEY_STORAGE, el.key.value);
-      else sessionStorage.removeItem(KEY_STORAGE);
-    } catch (_) { /* storage disabled: the key lives in the field only */ }
-  }
-
-  // ---------------------------------------------------------------- start
-
-  el.form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    connect();
-  });
-  el.disconnect.addEventListener('click', () => disconnect(true));
-  el.key.addEventListener('input', rememberKey);
-  if (typeof ResizeObserver === 'function') {
-    let lastWidth = 0;
-    new ResizeObserver(() => {
-      const w = el.chart.clientWidth;
-      if (joined && w && w !== lastWidth) {
-        lastWidth = w;
-        renderChart();
-      }
-    }).observe(el.chart);
-  }
-
-  // For tests and the curious: what the page believes.
-  window.radioOperator = Object.freeze({
-    get joined() { return joined; },
-    get connection() { return el.connection.dataset.state; },
-    get series() { return series.map((p) => ({ at: new Date(p.at).toISOString(), listeners: p.listeners })); },
-  });
-
-  let remembered = '';
-  try { remembered = sessionStorage.getItem(KEY_STORAGE) || ''; } catch (_) { /* storage disabled */ }
-  if (remembered) {
-    el.key.value = remembered;
-    connect();
-  }
-})();
+const keptKey = keepForTab(el.key, KEY_STORAGE);
+if (keptKey.restored) connect();
