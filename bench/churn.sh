@@ -52,7 +52,7 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 taskset -c "$server_core" dotnet "$rs_dll" --urls "http://127.0.0.1:$port" --Radio:RootPath="$root" \
   --Radio:DatabasePath="$work/radioserver.db" --Logging:LogLevel:Default=Warning \
-  --Logging:LogLevel:RadioServer.Operations.ConnectionWaveCollector=Information >"$work/radioserver.out" 2>&1 &
+  --Logging:LogLevel:RadioServer.Hosting.ConnectionWaveCollector=Information >"$work/radioserver.out" 2>&1 &
 rs_pid=$!
 for _ in $(seq 1 60); do
   kill -0 "$rs_pid" 2>/dev/null || { log "RadioServer exited"; cat "$work/radioserver.out" >&2; exit 1; }

@@ -12,6 +12,7 @@
 #   SO_RCVLOWAT; loopback source addresses, so back-to-back rungs do not collide with TIME_WAIT ports)
 #   ICECAST_PORT=18000 RADIOSERVER_PORT=18001 SERVER_CORE=0 CLIENT_CORE=1
 #   RADIOSERVER_DLL=path (skip the build and run that RadioServer.dll)
+#   SERVERS=radioserver (run the rungs against that server only, e.g. to compare two RadioServer builds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -265,8 +266,10 @@ run_rung() { # SERVER N
 }
 
 for n in $ladder; do
-  [ "${failed[icecast]}" = 1 ] && [ "${failed[radioserver]}" = 1 ] && break
-  for s in icecast radioserver; do
+  all_failed=1
+  for s in ${SERVERS:-icecast radioserver}; do [ "${failed[$s]}" = 1 ] || all_failed=0; done
+  [ "$all_failed" = 1 ] && break
+  for s in ${SERVERS:-icecast radioserver}; do
     [ "${failed[$s]}" = 1 ] && continue
     run_rung "$s" "$n"
     sleep 2

@@ -23,7 +23,7 @@ server_cpu=() client_cpu=()
 if [[ "${PIN:-0}" == 1 ]]; then server_cpu=(taskset -c 0) client_cpu=(taskset -c 1); fi
 "${server_cpu[@]}" dotnet src/RadioServer/bin/Release/net10.0/RadioServer.dll --urls "http://127.0.0.1:$port" --Radio:MediaPath="$media" \
   --Radio:SchedulePath="$media/none.json" --Radio:DatabasePath="$media/history.db" --Logging:LogLevel:Default=Warning \
-  --Logging:LogLevel:RadioServer.Operations.ConnectionWaveCollector=Information ${SERVER_ARGS:-} >"$media/server.log" 2>${SERVER_ERR:-/dev/null} &
+  --Logging:LogLevel:RadioServer.Hosting.ConnectionWaveCollector=Information ${SERVER_ARGS:-} >"$media/server.log" 2>${SERVER_ERR:-/dev/null} &
 pid=$!
 sleep 5
 "${client_cpu[@]}" dotnet bench/RadioServer.Benchmarks/bin/Release/net10.0/RadioServer.Benchmarks.dll hub --url "http://127.0.0.1:$port" --clients "$clients" --changes "$changes" --settle "${SETTLE:-5}"

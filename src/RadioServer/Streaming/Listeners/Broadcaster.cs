@@ -19,7 +19,9 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
     private readonly SlowListeners _slow;
     private readonly ILogger<Broadcaster> _logger;
     private readonly ConcurrentQueue<DirectSender> _joining = new();
-    private readonly List<DirectSender> _senders = [];
+    // Each sender beside its session: a pass reads every session's state but pumps only an eighth of the
+    // senders, so the walk touches one object per listener, not two.
+    private readonly List<(ListenerSession Session, DirectSender Sender)> _senders = [];
     private readonly CancellationTokenSource _stopping = new();
     private Thread? _thread;
     private long _passes;
@@ -76,11 +78,11 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
         {
             while (_joining.TryDequeue(out var joining))
             {
-                _senders.Add(joining);
+                _senders.Add((joining.Session, joining));
             }
-            foreach (var sender in _senders)
+            foreach (var (session, sender) in _senders)
             {
-                sender.Session.Stop(LeaveReason.ServerStopping);
+                session.Stop(LeaveReason.ServerStopping);
                 sender.Detach();
             }
             _senders.Clear();
@@ -97,7 +99,7 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
     {
         while (_joining.TryDequeue(out var joining))
         {
-            _senders.Add(joining);
+            _senders.Add((joining.Session, joining));
         }
         var first = -1L;
         var slots = 0L;
@@ -110,8 +112,7 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
         var edge = _buffer.EndPosition;
         for (var i = _senders.Count - 1; i >= 0; i--)
         {
-            var sender = _senders[i];
-            var session = sender.Session;
+            var (session, sender) = _senders[i];
             if (!session.Stopped && (first < 0 ? session.Position < edge : (session.Id - first + Stride) % Stride < slots))
             {
                 sender.SendDue(_buffer, _slow);
