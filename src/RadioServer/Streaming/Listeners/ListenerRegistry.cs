@@ -48,8 +48,6 @@ internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<Listen
         }
     }
 
-    public ListenerSession? Find(long id) => _sessions.GetValueOrDefault(id);
-
     /// <summary>A listener joins; <paramref name="abort"/> breaks its connection when it is dropped from outside.</summary>
     public ListenerSession Join(IPAddress? address, string userAgent, int metaInt, Action? abort)
     {

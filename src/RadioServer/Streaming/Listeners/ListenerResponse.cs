@@ -14,6 +14,8 @@ internal sealed class ListenerResponse
 {
     private readonly (string Name, string Value)[] _plain;
     private readonly (string Name, string Value)[] _withMetadata;
+    private readonly byte[] _head;
+    private readonly byte[] _headWithMetadata;
 
     public ListenerResponse(IOptions<RadioOptions> options)
     {
@@ -21,20 +23,15 @@ internal sealed class ListenerResponse
         MetaInt = o.MetaInt;
         _plain = [.. Headers(o, 0)];
         _withMetadata = [.. Headers(o, o.MetaInt)];
-        Head = RawHead(_plain);
-        HeadWithMetadata = RawHead(_withMetadata);
+        _head = RawHead(_plain);
+        _headWithMetadata = RawHead(_withMetadata);
     }
 
     /// <summary>Audio bytes between ICY blocks for a player that asked for them.</summary>
     public int MetaInt { get; }
 
-    /// <summary>The raw response head without <c>icy-metaint</c>. Pinned: it is sent with sendmsg like the audio.</summary>
-    public byte[] Head { get; }
-
-    /// <summary>The raw response head with <c>icy-metaint</c>. Pinned.</summary>
-    public byte[] HeadWithMetadata { get; }
-
-    public byte[] HeadFor(int metaInt) => metaInt > 0 ? HeadWithMetadata : Head;
+    /// <summary>The raw response head, with <c>icy-metaint</c> when <paramref name="metaInt"/> is set. Pinned: it is sent with sendmsg like the audio.</summary>
+    public byte[] HeadFor(int metaInt) => metaInt > 0 ? _headWithMetadata : _head;
 
     /// <summary>Sets status 200 and the listener headers on a Kestrel response.</summary>
     public void Apply(HttpResponse response, int metaInt)
