@@ -180,17 +180,38 @@ internal static class OperationsEndpoints
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            if (!InRange(start, name, out value, out error))
+            {
+                return false;
+            }
             value = endOfDay ? start.AddDays(1) : start;
             return true;
         }
         if (text.Contains('T', StringComparison.Ordinal) &&
             DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
         {
-            value = at;
-            return true;
+            return InRange(at, name, out value, out error);
         }
         error = $"'{name}' must be an ISO 8601 date (2026-11-26) or date-time (2026-11-26T07:00:00Z), not '{text}'.";
         return false;
+    }
+
+    // The history holds plays since the station first went on air; a query window is at most 400 days. Bounds
+    // well inside DateTimeOffset's, so a day added or taken for a default end or start can never overflow.
+    private static readonly DateTimeOffset s_earliest = new(1970, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset s_latest = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static bool InRange(DateTimeOffset at, string name, out DateTimeOffset? value, out string error)
+    {
+        value = null;
+        error = "";
+        if (at < s_earliest || at > s_latest)
+        {
+            error = FormattableString.Invariant($"'{name}' must lie between {s_earliest:yyyy-MM-dd} and {s_latest:yyyy-MM-dd}, not {at:O}.");
+            return false;
+        }
+        value = at;
+        return true;
     }
 
     /// <summary>A royalty-style report: one line per play, RFC 4180 quoting.</summary>

@@ -46,6 +46,11 @@ internal sealed partial class ScheduleParser(string mediaRoot)
     {
         _errors.Clear();
         _warnings.Clear();
+        // Editors on Windows save UTF-8 with a byte-order mark; File.ReadAllText drops it, a request body keeps it.
+        if (json.StartsWith('\uFEFF'))
+        {
+            json = json[1..];
+        }
         _lines = JsonLineMap.Build(json);
         ScheduleFile? file;
         try
@@ -288,6 +293,11 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             if (string.IsNullOrWhiteSpace(item))
             {
                 Error(itemPath, "An empty item; name a file or folder relative to the media folder.");
+                continue;
+            }
+            if (item.Any(char.IsControl))
+            {
+                Error(itemPath, "The item contains a control character (such as \\u0000); name a file or folder relative to the media folder.");
                 continue;
             }
             if (Path.IsPathRooted(item))

@@ -75,6 +75,22 @@ internal sealed partial class ScheduleStore : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// The timer's look at the file: whatever goes wrong is logged and the next look happens as usual, so a file
+    /// that trips a bug never takes the station down (failure is local); the schedule in force stays.
+    /// </summary>
+    private void PollSurviving()
+    {
+        try
+        {
+            Poll();
+        }
+        catch (Exception ex)
+        {
+            Log.CheckFailed(_logger, _paths.SchedulePath, ex);
+        }
+    }
+
     /// <summary>Reads schedule.json if it changed since the last look.</summary>
     internal void Poll(bool force = false)
     {
@@ -124,8 +140,8 @@ internal sealed partial class ScheduleStore : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Poll();
-        _timer = _time.CreateTimer(_ => Poll(), null, s_pollInterval, s_pollInterval);
+        PollSurviving();
+        _timer = _time.CreateTimer(static s => ((ScheduleStore)s!).PollSurviving(), this, s_pollInterval, s_pollInterval);
         return Task.CompletedTask;
     }
 
@@ -181,6 +197,9 @@ internal sealed partial class ScheduleStore : IHostedService, IDisposable
 
         [LoggerMessage(4, LogLevel.Warning, "Schedule file {Path} is missing; the schedule in force stays.", EventName = "ScheduleMissing")]
         public static partial void Missing(ILogger logger, string path);
+
+        [LoggerMessage(6, LogLevel.Error, "Reading schedule {Path} failed; the schedule in force stays, the file is read again at its next change.", EventName = "ScheduleCheckFailed")]
+        public static partial void CheckFailed(ILogger logger, string path, Exception exception);
 
         [LoggerMessage(5, LogLevel.Warning, "Schedule {Source}: {Warning}", EventName = "ScheduleWarning")]
         public static partial void Warning(ILogger logger, string source, string warning);

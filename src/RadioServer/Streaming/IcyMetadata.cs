@@ -19,7 +19,7 @@ internal static class IcyMetadata
         const string prefix = "StreamTitle='";
         const string suffix = "';";
         var room = MaxPayload - Encoding.UTF8.GetByteCount(prefix + suffix);
-        var title = Truncate(streamTitle.Replace('\n', ' ').Replace('\r', ' '), room);
+        var title = Truncate(Sanitize(streamTitle), room);
         var payload = Encoding.UTF8.GetBytes(prefix + title + suffix);
         var blocks = (payload.Length + 15) / 16;
         var block = GC.AllocateArray<byte>(1 + (blocks * 16), pinned: true);
@@ -27,6 +27,22 @@ internal static class IcyMetadata
         payload.CopyTo(block, 1);
         return block;
     }
+
+    /// <summary>
+    /// What a title may say inside <c>StreamTitle='…';</c>. The format has no escaping and players end the field
+    /// at the first <c>';</c>, so a tag such as <c>It';StreamUrl='http://evil.example/';x='</c> would add fields of
+    /// its own: apostrophes become U+2019 (the typographic apostrophe, as "Don’t"), so no title can close the
+    /// quote; line breaks and other control characters become spaces. The hub and the pages show the title as tagged.
+    /// </summary>
+    internal static string Sanitize(string title) =>
+        string.Create(title.Length, title, static (span, t) =>
+        {
+            for (var i = 0; i < t.Length; i++)
+            {
+                var c = t[i];
+                span[i] = c == '\'' ? '\u2019' : char.IsControl(c) ? ' ' : c;
+            }
+        });
 
     /// <summary>Reads StreamTitle out of a metadata payload (the bytes after the length byte); null when absent.</summary>
     public static string? ParseStreamTitle(ReadOnlySpan<byte> payload)

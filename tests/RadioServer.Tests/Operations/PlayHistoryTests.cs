@@ -77,6 +77,9 @@ public sealed class PlayHistoryTests : IDisposable
     [InlineData("from=2026-11-28&to=2026-11-26", "is after 'to'")]
     [InlineData("from=2020-01-01&to=2026-11-26", "at most 400 days")]
     [InlineData("format=xml", "format must be json or csv")]
+    [InlineData("to=9999-12-31", "'to' must lie between")]
+    [InlineData("from=0001-01-01T00:00:00Z", "'from' must lie between")]
+    [InlineData("from=0001-01-01&to=0001-01-01", "'to' must lie between")]
     public async Task History_RefusesBadParameters_WithTheReason(string query, string reason)
     {
         await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings(("Radio:DatabasePath", _database)), start: s_start);

@@ -213,6 +213,48 @@ public sealed class ScheduleApiTests : IDisposable
         Assert.True(TestAudio.Rms(left.AsSpan(beforeSwitch, window)) < TestAudio.Rms(left.AsSpan(beforeSwitch - rate, window)));
     }
 
+    [Fact]
+    public async Task NulCharacterInAnItem_IsRefusedWithItsReason_OverHttpAndOnDisk_AndTheStationStays()
+    {
+        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?>(s_keys) { ["Radio:SchedulePath"] = _schedulePath });
+        using var http = new HttpClient { BaseAddress = station.BaseUri };
+        var hash = station.Schedule.Current.Hash;
+        var bad = AutomationOnly("UTC").Replace("Auto - Filler.wav", ".\\u0000", StringComparison.Ordinal);
+
+        using var validate = await http.PostAsync("/api/schedule/validate", new StringContent(bad, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, validate.StatusCode); // a dry run answers; before: 500 with a stack trace
+        var result = await validate.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(result.GetProperty("valid").GetBoolean());
+        Assert.Contains("control character", result.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        using var put = await Put(http, bad, HostKey);
+        Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+
+        // On disk, read by the timer: refused with the reason, the schedule in force stays, nothing escapes.
+        File.WriteAllText(_schedulePath, bad);
+        station.Schedule.Poll(force: true);
+        Assert.Contains("control character", station.Schedule.LastError, StringComparison.Ordinal);
+        Assert.Equal(hash, station.Schedule.Current.Hash);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ByteOrderMark_IsAccepted_InABodyAndOnDisk()
+    {
+        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?>(s_keys) { ["Radio:SchedulePath"] = _schedulePath });
+        using var http = new HttpClient { BaseAddress = station.BaseUri };
+        var withBom = "\uFEFF" + WithShow("UTC", "Bom Show", "07:00", "09:00", "Show - Opener.wav");
+
+        using var validate = await http.PostAsync("/api/schedule/validate", new StringContent(withBom, Encoding.UTF8, "application/json"));
+        Assert.True((await validate.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("valid").GetBoolean());
+        using var put = await Put(http, withBom, HostKey);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        File.WriteAllText(_schedulePath, withBom.Replace("Bom Show", "Bom Show Two", StringComparison.Ordinal), new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        station.Schedule.Poll(force: true);
+        Assert.Null(station.Schedule.LastError);
+        Assert.Contains("Bom Show Two", station.Schedule.Current.Json, StringComparison.Ordinal);
+    }
+
     private static Task<HttpResponseMessage> Put(HttpClient http, string json, string? key, bool bearer = false)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, "/api/schedule") { Content = new StringContent(json, Encoding.UTF8, "application/json") };

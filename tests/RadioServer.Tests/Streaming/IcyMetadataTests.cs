@@ -22,6 +22,30 @@ public sealed class IcyMetadataTests : IDisposable
         Assert.Equal("Artist - Title", IcyMetadata.ParseStreamTitle(block.AsSpan(1)));
     }
 
+    [Theory]
+    [InlineData("Evil Artist - It';StreamUrl='http://evil.example/';x='")]
+    [InlineData("'; StreamTitle='fake")]
+    [InlineData("Line\r\nbreak\0nul")]
+    public void Encode_TitleCanNeverEndTheStreamTitleField(string title)
+    {
+        var block = IcyMetadata.Encode(title);
+        var text = Encoding.UTF8.GetString(block, 1, block.Length - 1).TrimEnd('\0');
+        // One field, closed once, at the end: no tag can add a StreamUrl (or anything) of its own.
+        Assert.StartsWith("StreamTitle='", text, StringComparison.Ordinal);
+        Assert.EndsWith("';", text, StringComparison.Ordinal);
+        Assert.Equal(text.Length - 2, text.IndexOf("';", StringComparison.Ordinal));
+        Assert.Equal(2, text.Count(c => c == '\'')); // exactly the two quotes of the field
+        Assert.DoesNotContain(text, char.IsControl);
+        Assert.Equal(IcyMetadata.Sanitize(title), IcyMetadata.ParseStreamTitle(block.AsSpan(1)));
+    }
+
+    [Fact]
+    public void Sanitize_KeepsTheTitleReadable()
+    {
+        Assert.Equal("Don\u2019t Stop", IcyMetadata.Sanitize("Don't Stop"));
+        Assert.Equal("A - B", IcyMetadata.Sanitize("A - B"));
+    }
+
     [Fact]
     public void Encode_OverlongTitle_IsCutToFitTheLengthByte()
     {
