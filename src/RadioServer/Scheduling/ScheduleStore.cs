@@ -6,7 +6,7 @@ namespace RadioServer.Scheduling;
 /// <summary>
 /// The schedule in force. Loads schedule.json at start, notices edits on disk (checked every second,
 /// so an edit is on air within 2 s), and applies schedules sent through the host API after writing them
-/// atomically (temp file + rename, the previous version kept as .bak). A schedule with errors is refused
+/// atomically (temp file + rename, the schedule that was on air kept as .bak). A schedule with errors is refused
 /// with every reason and the last good one stays.
 /// </summary>
 internal sealed partial class ScheduleStore : IHostedService, IDisposable
@@ -58,21 +58,27 @@ internal sealed partial class ScheduleStore : IHostedService, IDisposable
                 return result;
             }
             var path = _paths.SchedulePath;
-            var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough))
+            // The backup is the schedule that was on air, not whatever the file held: the file may be one that
+            // was refused (truncated, invalid) while the last good schedule stayed in force.
+            if (LoadedAt is not null)
             {
-                stream.Write(Encoding.UTF8.GetBytes(json));
-                stream.Flush(flushToDisk: true);
+                File.Move(WriteTemp(path, Current.Json), path + ".bak", overwrite: true);
             }
-            if (File.Exists(path))
-            {
-                File.Copy(path, path + ".bak", overwrite: true);
-            }
-            File.Move(temp, path, overwrite: true); // rename(2): a reader sees the old file or the new one, never half
+            File.Move(WriteTemp(path, json), path, overwrite: true); // rename(2): a reader sees the old file or the new one, never half
             _seen = Stamp(path);
             Apply(result.Schedule!, "host API");
             return result;
         }
+    }
+
+    /// <summary>Writes <paramref name="json"/> to a new file beside <paramref name="path"/>, flushed to disk, for a rename into place.</summary>
+    private static string WriteTemp(string path, string json)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.WriteThrough);
+        stream.Write(Encoding.UTF8.GetBytes(json));
+        stream.Flush(flushToDisk: true);
+        return temp;
     }
 
     /// <summary>

@@ -238,6 +238,24 @@ public sealed class ScheduleApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Backup_IsTheScheduleThatWasOnAir_NotARefusedFile()
+    {
+        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?>(s_keys) { ["Radio:SchedulePath"] = _schedulePath });
+        using var http = new HttpClient { BaseAddress = station.BaseUri };
+        var onAir = station.Schedule.Current.Json;
+
+        // The file is truncated (an editor crashed): refused, the last good schedule stays on air.
+        File.WriteAllText(_schedulePath, "");
+        station.Schedule.Poll(force: true);
+        Assert.NotNull(station.Schedule.LastError);
+        Assert.Equal(onAir, station.Schedule.Current.Json);
+
+        using var put = await Put(http, WithShow("UTC", "Next Show", "07:00", "09:00", "Show - Opener.wav"), HostKey);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(onAir, await File.ReadAllTextAsync(_schedulePath + ".bak")); // before: the 0-byte file
+    }
+
+    [Fact]
     public async Task ByteOrderMark_IsAccepted_InABodyAndOnDisk()
     {
         await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?>(s_keys) { ["Radio:SchedulePath"] = _schedulePath });
