@@ -55,6 +55,7 @@ internal static class StationApp
         // Every section at once (one line per problem), before the Origin policy, the metrics and the keys below
         // read theirs one by one. (Radio itself is read by Build, for the listener transport, so it fails alone.)
         app.Services.GetRequiredService<IStartupValidator>().Validate();
+        app.UseListenerConnectionOrder(); // first: which requests may be handed a raw socket
         app.UseOriginPolicy(); // before authentication and every endpoint: a refused origin gets its 403 only
         app.UseAuthentication();
         app.UseAuthorization();

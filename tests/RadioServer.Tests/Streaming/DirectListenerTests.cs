@@ -94,6 +94,38 @@ public sealed class DirectListenerTests : IDisposable
         Assert.Equal(16000, player.MetaInt);
     }
 
+    [Theory]
+    [InlineData("/listen.m3u", "#EXTM3U")]
+    [InlineData("/healthz", "ok")]
+    public async Task PipelinedBehindAnotherRequest_TheStreamComesAfterThatAnswer_NeverInsideIt(string first, string firstBody)
+    {
+        await using var station = await TestStation.StartAsync(_folder.Media);
+        await station.AdvanceAsync(TimeSpan.FromSeconds(3));
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, station.BaseUri.Port);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {first} HTTP/1.1\r\nHost: x\r\n\r\nGET /stream HTTP/1.1\r\nHost: x\r\n\r\n"));
+
+        // Read until the stream's head and some audio are there.
+        var received = new MemoryStream();
+        var buffer = new byte[65536];
+        while (Encoding.Latin1.GetString(received.ToArray()) is var text && (text.Split("HTTP/1.").Length < 3 || received.Length < 20_000))
+        {
+            var n = await socket.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(n > 0, $"closed after {received.Length} bytes");
+            received.Write(buffer, 0, n);
+        }
+        var all = Encoding.Latin1.GetString(received.ToArray());
+        var firstHead = all.IndexOf("HTTP/1.", StringComparison.Ordinal);
+        var secondHead = all.IndexOf("HTTP/1.", firstHead + 1, StringComparison.Ordinal);
+        // The first answer whole (its head, then its body), and only then the stream's head: before, the stream's
+        // head and audio came first and the playlist appeared inside the MP3.
+        Assert.Equal(0, firstHead);
+        Assert.Contains(firstBody, all[..secondHead], StringComparison.Ordinal);
+        Assert.DoesNotContain("audio/mpeg", all[..secondHead], StringComparison.Ordinal);
+        Assert.Contains("audio/mpeg", all[secondHead..all.IndexOf("\r\n\r\n", secondHead, StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.Equal(1, station.Listeners.Count);
+    }
+
     [Fact]
     public async Task HangUp_LeavesAsClientClosed_AndTheSocketIsClosed()
     {

@@ -22,6 +22,28 @@ internal static class StreamEndpoints
         return endpoints;
     }
 
+    private static readonly object s_requestSeen = new();
+    private static readonly object s_notFirst = new();
+
+    /// <summary>
+    /// Marks every request that is not the first on its connection. Only a first request may take the direct
+    /// hand-over: after an earlier one (keep-alive or pipelined, "GET /listen.m3u" then "GET /stream"), Kestrel may
+    /// still be writing that answer, and bytes written beside it to the socket would land inside it. Such a
+    /// request is served through Kestrel's pipe, which keeps the answers in order. Runs before everything else.
+    /// </summary>
+    public static WebApplication UseListenerConnectionOrder(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (context.Features.Get<IConnectionItemsFeature>()?.Items is { } items && !items.TryAdd(s_requestSeen, null))
+            {
+                context.Items[s_notFirst] = null;
+            }
+            return next(context);
+        });
+        return app;
+    }
+
     /// <summary>
     /// A player's request that Kestrel parsed (a head in pieces, an unusual header, or the accept loop off). Plain
     /// HTTP/1.x on a socket goes to the same hand-over as the accept loop's players; TLS, HTTP/2, another transport
@@ -39,7 +61,7 @@ internal static class StreamEndpoints
             return;
         }
         if (o.DirectListeners && Libc.IsSupported && !request.IsHttps && request.Protocol is "HTTP/1.1" or "HTTP/1.0" &&
-            context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
+            !context.Items.ContainsKey(s_notFirst) && context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket)
         {
             // Kestrel writes nothing: the whole response goes straight to the socket, and at the end the connection
             // is aborted so Kestrel never adds a response of its own.
