@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace RadioServer.Auth;
 
 /// <summary>Reads a key from <c>Authorization: Bearer …</c>, <c>X-Api-Key</c> or, on the hub, SignalR's <c>access_token</c>. No key: anonymous (401 where one is required); a wrong key: 401; a key without the role: 403.</summary>
-internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggers, UrlEncoder encoder, ApiKeys keys)
+internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggers, UrlEncoder encoder, ApiKeys keys, FailedKeyLog failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggers, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -33,6 +33,7 @@ internal sealed class ApiKeyAuthenticationHandler(IOptionsMonitor<Authentication
         }
         if (keys.RoleOf(key) is not { } role)
         {
+            failures.Refused(Context.Connection.RemoteIpAddress, Request.Path);
             return Task.FromResult(AuthenticateResult.Fail("The key is not valid."));
         }
         var claims = role == Roles.Operator

@@ -50,6 +50,28 @@ public sealed class ScheduleApiTests : IDisposable
     }
 
     [Fact]
+    public async Task WrongKeys_AreLoggedAtDebug_WithOneWarningAMinutePerAddress_NotTwoLinesEach()
+    {
+        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?>(s_keys) { ["Logging:LogLevel:RadioServer.Auth"] = "Debug" });
+        using var http = new HttpClient { BaseAddress = station.BaseUri };
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await Put(http, AutomationOnly("UTC"), key: $"guess-{i}")).StatusCode);
+        }
+        var entries = station.Logs.Entries;
+        Assert.Equal(200, entries.Count(e => e.EventId.Name == "KeyRefused" && e.Level == LogLevel.Debug));
+        Assert.Single(entries, e => e.EventId.Name == "KeysRefusedFrom" && e.Level == LogLevel.Warning);
+        // Before: two Information lines a refusal from the authentication handler (400 here).
+        Assert.DoesNotContain(entries, e => e.Category.StartsWith("RadioServer.Auth", StringComparison.Ordinal) && e.Level == LogLevel.Information);
+
+        station.Time!.Advance(TimeSpan.FromSeconds(61));
+        await Put(http, AutomationOnly("UTC"), key: "guess-again");
+        var summary = station.Logs.Entries.Where(e => e.EventId.Name == "KeysRefusedFrom").ToList();
+        Assert.Equal(2, summary.Count);
+        Assert.Contains("199 more refused", summary[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Keys_NotConfigured_AreGeneratedAndLoggedOnce()
     {
         await using var station = await TestStation.StartAsync(_folder.Media);
