@@ -7,7 +7,7 @@ namespace RadioServer.Interop;
 /// <summary>
 /// Every call into the C library, in one place: non-blocking sendmsg/recv for the listener path, the open-file
 /// limit and the descriptor count for the descriptor budget, malloc_trim for memory returned after a connection
-/// wave. Linux on x64/arm64 only (the struct layouts below are those ABIs'); callers check <see cref="IsSupported"/>
+/// wave, realpath for walking the media folder without following a link loop. Linux on x64/arm64 only (the struct layouts below are those ABIs'); callers check <see cref="IsSupported"/>
 /// or catch <see cref="EntryPointNotFoundException"/>/<see cref="DllNotFoundException"/> where they can do without.
 /// </summary>
 internal static unsafe partial class Libc
@@ -158,6 +158,28 @@ internal static unsafe partial class Libc
         }
     }
 
+    /// <summary>The canonical absolute path (every symlink resolved, realpath(3)); null where it cannot be resolved.</summary>
+    public static string? RealPath(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return Path.GetFullPath(path);
+        }
+        var resolved = realpath(path, 0);
+        if (resolved == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            free(resolved);
+        }
+    }
+
     /// <summary>Gives glibc's free heap pages back to the system; false where this is not glibc.</summary>
     public static bool TrimNativeHeap()
     {
@@ -192,6 +214,12 @@ internal static unsafe partial class Libc
 
     [LibraryImport(Library)]
     private static partial int malloc_trim(nuint pad);
+
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint realpath(string path, nint resolved);
+
+    [LibraryImport(Library)]
+    private static partial void free(nint pointer);
 
     /// <summary>An open directory stream (DIR*), closed with closedir however the reading ends.</summary>
     internal sealed class SafeDirectoryHandle() : SafeHandleZeroOrMinusOneIsInvalid(ownsHandle: true)

@@ -15,6 +15,7 @@ internal sealed partial class MediaLibrary(StationPaths paths, ILogger<MediaLibr
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (DateTime Modified, long Length, TrackInfo Track)> _tagCache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTime> _failed = new(StringComparer.Ordinal);
+    private string _skippedLinks = "";
     private ImmutableArray<TrackInfo> _tracks = [];
 
     public string Root => paths.MediaPath;
@@ -39,10 +40,12 @@ internal sealed partial class MediaLibrary(StationPaths paths, ILogger<MediaLibr
             IEnumerable<string> files;
             try
             {
-                files = Directory.EnumerateFiles(Root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System })
+                var skippedLinks = new List<string>();
+                files = MediaFiles.Enumerate(Root, skippedLinks)
                     .Where(TrackDecoder.IsSupported)
                     .Order(StringComparer.Ordinal)
                     .ToList();
+                NoteSkippedLinks(skippedLinks);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -84,6 +87,22 @@ internal sealed partial class MediaLibrary(StationPaths paths, ILogger<MediaLibr
                 Log.Scanned(logger, _tracks.Length, Root);
             }
             return _tracks;
+        }
+    }
+
+    /// <summary>One warning when the folder links skipped as already walked change, not one per link per scan.</summary>
+    private void NoteSkippedLinks(List<string> links)
+    {
+        links.Sort(StringComparer.Ordinal);
+        var key = string.Join('\n', links);
+        if (key == _skippedLinks)
+        {
+            return;
+        }
+        _skippedLinks = key;
+        if (links.Count > 0)
+        {
+            Log.LinksSkipped(logger, links.Count, links[0]);
         }
     }
 
@@ -145,6 +164,9 @@ internal sealed partial class MediaLibrary(StationPaths paths, ILogger<MediaLibr
 
     private static partial class Log
     {
+        [LoggerMessage(9, LogLevel.Warning, "Media library: {Count} folder link(s) lead to folders already scanned (a loop or a second name), skipped; the first: {Link}.", EventName = "FolderLinksSkipped")]
+        public static partial void LinksSkipped(ILogger logger, int count, string link);
+
         [LoggerMessage(1, LogLevel.Information, "Media library: {Count} tracks in {Root}.", EventName = "Scanned")]
         public static partial void Scanned(ILogger logger, int count, string root);
 

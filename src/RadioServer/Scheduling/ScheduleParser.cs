@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using RadioServer.Audio.Decoding;
+using RadioServer.Library;
 
 namespace RadioServer.Scheduling;
 
@@ -322,7 +323,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             }
             else if (Directory.Exists(full))
             {
-                var count = Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories).Count(TrackDecoder.IsSupported);
+                var count = MediaFiles.Enumerate(full).Count(TrackDecoder.IsSupported);
                 if (count == 0)
                 {
                     Warning(itemPath, $"The folder \"{item}\" has no audio files yet.");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RadioServer.Library;
@@ -77,6 +78,26 @@ public sealed class MediaLibraryTests : IDisposable
         library.Scan();
         var playout = new LibraryLoopPlayout(library);
         Assert.Equal(["1", "2", "3", "1", "2"], Enumerable.Range(0, 5).Select(_ => playout.Next()!.Title));
+    }
+
+    [Fact]
+    public void Scan_FolderLinkLoop_IsWalkedOnce_WithOneWarning()
+    {
+        TestAudio.WriteToneWav(_folder.File("A - One.wav"), 440, 0.2);
+        Directory.CreateDirectory(Path.Combine(_folder.Media, "sub"));
+        TestAudio.WriteToneWav(Path.Combine(_folder.Media, "sub", "B - Two.wav"), 550, 0.2);
+        Directory.CreateSymbolicLink(Path.Combine(_folder.Media, "sub", "loop"), _folder.Media); // back up the tree
+        Directory.CreateSymbolicLink(Path.Combine(_folder.Media, "zz-alias"), Path.Combine(_folder.Media, "sub")); // a second name
+        var logs = new ListLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var library = new MediaLibrary(new StationPaths(Options.Create(new RadioOptions { MediaPath = _folder.Media })), factory.CreateLogger<MediaLibrary>());
+
+        var tracks = library.Scan();
+        library.Scan();
+
+        // Before: the loop was followed until paths grew too long, every track listed many times over.
+        Assert.Equal(["A - One", "B - Two"], tracks.Select(t => t.DisplayTitle).Order(StringComparer.Ordinal));
+        Assert.Single(logs.Entries, e => e.EventId.Name == "FolderLinksSkipped" && e.Level == LogLevel.Warning);
     }
 
     private static MediaLibrary NewLibrary(string media) =>
