@@ -47,6 +47,8 @@ internal sealed partial class ScheduleParser(string mediaRoot)
     {
         _errors.Clear();
         _warnings.Clear();
+        _moreErrors = 0;
+        _folderCounts.Clear();
         // Editors on Windows save UTF-8 with a byte-order mark; File.ReadAllText drops it, a request body keeps it.
         if (json.StartsWith('\uFEFF'))
         {
@@ -100,6 +102,10 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             }
         }
         CheckOverlaps(_slotsForOverlap);
+        if (_moreErrors > 0)
+        {
+            _errors.Add(new ScheduleIssue("", null, null, $"... and {_moreErrors} more errors (the first {MaxErrors} are listed)."));
+        }
 
         if (_errors.Count > 0 || zone is null || automation is null)
         {
@@ -323,7 +329,12 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             }
             else if (Directory.Exists(full))
             {
-                var count = MediaFiles.Enumerate(full).Count(TrackDecoder.IsSupported);
+                // Each folder listed once per document, however many items name it (100,000 "." items listed the
+                // whole media folder 100,000 times).
+                if (!_folderCounts.TryGetValue(full, out var count))
+                {
+                    count = _folderCounts[full] = MediaFiles.Enumerate(full).Count(TrackDecoder.IsSupported);
+                }
                 if (count == 0)
                 {
                     Warning(itemPath, $"The folder \"{item}\" has no audio files yet.");
@@ -393,33 +404,47 @@ internal sealed partial class ScheduleParser(string mediaRoot)
                 }
             }
         }
-        var reported = new HashSet<(string, int, string, int)>();
-        for (var a = 0; a < spans.Count; a++)
+        // A sweep over the week in start order (O(n log n) for the sort): each slot is reported once, naming the
+        // first earlier-starting slot it overlaps. Comparing every pair reported n(n-1)/2 errors for n copies
+        // of one slot (2,400 copies: a 397 MB answer).
+        spans.Sort((p, q) => p.From.CompareTo(q.From));
+        var active = new PriorityQueue<(Show Show, int Slot, WeeklySlot Weekly, int From, int To), int>(); // by end
+        var reported = new HashSet<(string, int)>();
+        foreach (var y in spans)
         {
-            for (var b = a + 1; b < spans.Count; b++)
+            while (active.TryPeek(out _, out var end) && end <= y.From)
             {
-                var (x, y) = (spans[a], spans[b]);
-                if (ReferenceEquals(x.Weekly, y.Weekly) || x.From >= y.To || y.From >= x.To || !RangesMeet(x.Weekly, y.Weekly))
+                active.Dequeue();
+            }
+            if (!reported.Contains((y.Show.Id, y.Slot)))
+            {
+                foreach (var (x, _) in active.UnorderedItems)
                 {
-                    continue;
-                }
-                if (reported.Add((x.Show.Id, x.Slot, y.Show.Id, y.Slot)))
-                {
-                    var day = (DayOfWeek)(((Math.Max(x.From, y.From) / 1440) + 1 + 7) % 7);
-                    Error(SlotPath(shows, y.Show, y.Slot), $"Overlaps slot {FileSlot(x.Show, x.Slot)} of show \"{x.Show.Id}\" on {day} ({x.Weekly.Start:HH\\:mm}-{End(x.Weekly)} and {y.Weekly.Start:HH\\:mm}-{End(y.Weekly)}).");
+                    if (!ReferenceEquals(x.Weekly, y.Weekly) && RangesMeet(x.Weekly, y.Weekly))
+                    {
+                        reported.Add((y.Show.Id, y.Slot));
+                        var day = (DayOfWeek)(((y.From / 1440) + 1 + 7) % 7);
+                        Error(SlotPath(shows, y.Show, y.Slot), $"Overlaps slot {FileSlot(x.Show, x.Slot)} of show \"{x.Show.Id}\" on {day} ({x.Weekly.Start:HH\\:mm}-{End(x.Weekly)} and {y.Weekly.Start:HH\\:mm}-{End(y.Weekly)}).");
+                        break;
+                    }
                 }
             }
+            active.Enqueue(y, y.To);
         }
-        var oneOffs = shows.SelectMany(s => s.OneOffs.Select((o, i) => (Show: s, Index: i, Start: o.Date.ToDateTime(o.Start), End: (o.EndsAtMidnight || o.End <= o.Start ? o.Date.AddDays(1) : o.Date).ToDateTime(o.EndsAtMidnight ? TimeOnly.MinValue : o.End)))).ToList();
-        for (var a = 0; a < oneOffs.Count; a++)
+        var oneOffs = shows.SelectMany(s => s.OneOffs.Select((o, i) => (Show: s, Index: i, Start: o.Date.ToDateTime(o.Start), End: (o.EndsAtMidnight || o.End <= o.Start ? o.Date.AddDays(1) : o.Date).ToDateTime(o.EndsAtMidnight ? TimeOnly.MinValue : o.End))))
+            .OrderBy(o => o.Start).ToList();
+        var open = new PriorityQueue<(Show Show, int Index, DateTime Start, DateTime End), DateTime>(); // by end
+        foreach (var b in oneOffs)
         {
-            for (var b = a + 1; b < oneOffs.Count; b++)
+            while (open.TryPeek(out _, out var end) && end <= b.Start)
             {
-                if (oneOffs[a].Start < oneOffs[b].End && oneOffs[b].Start < oneOffs[a].End)
-                {
-                    Error(SlotPath(shows, oneOffs[b].Show, oneOffs[b].Index, oneOff: true), $"Overlaps the one-off slot of show \"{oneOffs[a].Show.Id}\" on {oneOffs[a].Start:yyyy-MM-dd}.");
-                }
+                open.Dequeue();
             }
+            if (open.TryPeek(out var a, out _))
+            {
+                Error(SlotPath(shows, b.Show, b.Index, oneOff: true), $"Overlaps the one-off slot of show \"{a.Show.Id}\" on {a.Start:yyyy-MM-dd}.");
+            }
+            open.Enqueue(b, b.End);
         }
     }
 
@@ -462,6 +487,12 @@ internal sealed partial class ScheduleParser(string mediaRoot)
 
     private static readonly Playlist EmptyPlaylist = new([], PlaylistOrder.Sequential, [], 0);
     private readonly List<Show> _slotsForOverlap = [];
+
+    /// <summary>Errors listed in full; a host fixes these first, and an answer stays small (see Error).</summary>
+    internal const int MaxErrors = 100;
+
+    private int _moreErrors;
+    private readonly Dictionary<string, int> _folderCounts = new(StringComparer.Ordinal);
     private int FileSlot(Show show, int index, bool oneOff = false) =>
         _slotIndexes.TryGetValue((show.Id, oneOff, index), out var fileIndex) ? fileIndex : index;
 
@@ -472,6 +503,12 @@ internal sealed partial class ScheduleParser(string mediaRoot)
 
     private void Error(string path, string message)
     {
+        // Bounded output whatever the document: the first errors in full, then only a count.
+        if (_errors.Count >= MaxErrors)
+        {
+            _moreErrors++;
+            return;
+        }
         var (line, column) = _lines.Find(path);
         _errors.Add(new ScheduleIssue(path, line, column, message));
     }
