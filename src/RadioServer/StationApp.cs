@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Auth;
@@ -33,6 +34,10 @@ internal static class StationApp
             kestrel.Limits.MaxConcurrentConnections = null;
             kestrel.Limits.MaxConcurrentUpgradedConnections = null;
         });
+        // A connection's first head is timed by the station's accept loop (WaitingConnections); the same limit for
+        // every later one on a kept-alive connection.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<RadioOptions>>((kestrel, radio) =>
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(radio.Value.RequestHeadTimeoutSeconds));
         // Listeners arrive in crowds (a show starts, a link is shared): a deeper accept queue than Kestrel's
         // 512 keeps a burst from dropping SYNs into a 1 s retransmit (the kernel caps it at somaxconn).
         builder.WebHost.UseSockets(sockets => sockets.Backlog = 4096);
@@ -59,6 +64,7 @@ internal static class StationApp
         app.UseOriginPolicy(); // before authentication and every endpoint: a refused origin gets its 403 only
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapNowPlaying();
         app.MapStreaming();
         app.MapSchedule();

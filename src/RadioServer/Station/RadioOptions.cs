@@ -54,6 +54,21 @@ public sealed class RadioOptions
     /// </summary>
     public bool DirectListeners { get; set; } = true;
 
+    /// <summary>
+    /// How long a connection may take to send its whole request head. A connection that has not (silent, or a head
+    /// still arriving) is closed, with 408 if part of it came. Icecast's header-timeout is 15 s; players send
+    /// theirs at once.
+    /// </summary>
+    [Range(1, 300)]
+    public int RequestHeadTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// How many connections from one address may be waiting for their request head at once; one more is answered
+    /// 429 and closed. Browsers open up to 6 to one server; many listeners behind one NAT connect at different moments.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxWaitingPerAddress { get; set; } = 16;
+
     [Required]
     public string MediaPath { get; set; } = "media";
 

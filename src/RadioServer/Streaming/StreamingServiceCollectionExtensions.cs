@@ -27,6 +27,8 @@ internal static class StreamingServiceCollectionExtensions
 
         // Connections: the station's accept loop in front of Kestrel, and the kinds of connection it answers itself.
         services.TryAddSingleton<DescriptorBudget>();
+        services.TryAddSingleton<WaitingConnections>();
+        services.AddSingleton<IMetricSource, ConnectionsReporter>();
         services.TryAddSingleton<DirectListeners>();
         services.AddSingleton<IDirectConnectionHandler>(sp => sp.GetRequiredService<DirectListeners>());
         // Registered after Kestrel's socket transport, so Kestrel picks it for TCP endpoints (the last that can bind).

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using RadioServer.Interop;
@@ -10,90 +11,174 @@ namespace RadioServer.Streaming.Connections;
 
 /// <summary>
 /// The station's accept loop. Every accepted connection first takes a place in the <see cref="DescriptorBudget"/>
-/// (none left: 503 and close); then its first bytes are peeked at and offered to the
-/// <see cref="IDirectConnectionHandler"/>s, which answer their kind right here on the accepting thread, the way
-/// Icecast does (players: head and burst with one non-blocking write, then the Broadcaster), without Kestrel's
-/// per-connection pipes, tasks and thread hops. Every other connection is handed to Kestrel as its socket
-/// transport would: same options, same behaviour.
+/// (none left: one still waiting for its head gives way to it if it has its request at hand, else 503 and close);
+/// then its request head, once whole, is offered to the <see cref="IDirectConnectionHandler"/>s, which answer their
+/// kind right there, the way Icecast does (players: head and burst with one non-blocking write, then the
+/// Broadcaster), without Kestrel's per-connection pipes, tasks and thread hops. A head not whole at the first look
+/// (silent so far, in pieces, or larger than 4 KiB) waits in <see cref="WaitingConnections"/> first, which closes it
+/// if it takes too long. Every other connection is handed to Kestrel as its socket transport would: same options,
+/// same behaviour, with its head still unread in the socket.
 /// </summary>
-internal sealed partial class StationConnectionListener(Socket listen, SocketConnectionContextFactory contexts, IDirectConnectionHandler[] handlers, DescriptorBudget budget, bool noDelay, ILogger<StationConnectionListener> logger) : IConnectionListener
+internal sealed partial class StationConnectionListener : IConnectionListener
 {
     private static readonly byte[] s_full = Encoding.ASCII.GetBytes(
         "HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\nRetry-After: 30\r\n\r\n" +
         "This server has as many connections as its open-file limit allows. Try again later.\n");
 
-    // Only this listener's accept loop uses these: Kestrel calls AcceptAsync one call at a time.
+    private readonly Socket _listen;
+    private readonly SocketConnectionContextFactory _contexts;
+    private readonly IDirectConnectionHandler[] _handlers;
+    private readonly DescriptorBudget _budget;
+    private readonly WaitingConnections _waiting;
+    private readonly bool _noDelay;
+    private readonly ILogger<StationConnectionListener> _logger;
+    private readonly WaitingConnections.HeadArrived _arrived;
+
+    // Connections for Kestrel, from the accept loop and from the waiting ones; Kestrel takes one at a time.
+    private readonly Channel<Socket> _forKestrel = Channel.CreateUnbounded<Socket>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Only the accept loop uses these.
     private readonly byte[] _scratch = new byte[4096];
     private SafeHandle? _reserve = OpenReserve();
     private long? _lastFullLog;
 
-    public EndPoint EndPoint { get; } = listen.LocalEndPoint!;
+    public StationConnectionListener(Socket listen, SocketConnectionContextFactory contexts, IDirectConnectionHandler[] handlers, DescriptorBudget budget,
+        WaitingConnections waiting, bool noDelay, ILogger<StationConnectionListener> logger)
+    {
+        _listen = listen;
+        _contexts = contexts;
+        _handlers = handlers;
+        _budget = budget;
+        _waiting = waiting;
+        _noDelay = noDelay;
+        _logger = logger;
+        _arrived = HeadArrived;
+        EndPoint = listen.LocalEndPoint!;
+        _ = Task.Run(AcceptLoopAsync);
+    }
+
+    public EndPoint EndPoint { get; }
 
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
     {
-        while (true)
+        while (await _forKestrel.Reader.WaitToReadAsync(cancellationToken))
         {
-            Socket socket;
-            try
+            if (_forKestrel.Reader.TryRead(out var socket))
             {
-                socket = await listen.AcceptAsync(cancellationToken);
-            }
-            catch (ObjectDisposedException)
-            {
-                return null;
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.OperationAborted)
-            {
-                return null;
-            }
-            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
-            {
-                await RefuseOneAsync(cancellationToken);
-                continue;
-            }
-            catch (SocketException)
-            {
-                continue; // reset before it was accepted
-            }
-            if (noDelay)
-            {
-                socket.NoDelay = true;
-            }
-            if (!budget.TryTake())
-            {
-                NoteFull();
-                Refuse(socket, _scratch);
-                continue;
-            }
-            if (!Claimed(socket))
-            {
-                var connection = contexts.Create(socket);
-                connection.ConnectionClosed.Register(static b => ((DescriptorBudget)b!).Release(), budget);
+                var connection = _contexts.Create(socket);
+                connection.ConnectionClosed.Register(static b => ((DescriptorBudget)b!).Release(), _budget);
                 return connection;
             }
         }
+        return null;
     }
 
-    /// <summary>Offers the connection's first bytes (peeked, so Kestrel still reads them if nobody claims it) to each handler.</summary>
-    private bool Claimed(Socket socket)
+    private async Task AcceptLoopAsync()
     {
-        if (handlers.Length == 0)
+        try
         {
-            return false;
-        }
-        var received = Libc.Receive((int)socket.SafeHandle.DangerousGetHandle(), _scratch, peek: true);
-        if (received <= 0)
-        {
-            return false;
-        }
-        foreach (var handler in handlers)
-        {
-            if (handler.TryClaim(socket, _scratch.AsSpan(0, received)))
+            while (true)
             {
-                return true;
+                Socket socket;
+                try
+                {
+                    socket = await _listen.AcceptAsync();
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.OperationAborted)
+                {
+                    return;
+                }
+                catch (SocketException ex) when (ex.SocketErrorCode == SocketError.TooManyOpenSockets)
+                {
+                    await RefuseOneAsync();
+                    continue;
+                }
+                catch (SocketException)
+                {
+                    continue; // reset before it was accepted
+                }
+                try
+                {
+                    Take(socket);
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                    socket.Dispose(); // broke while being looked at: it held no place yet, or its taker released it
+                }
             }
         }
-        return false;
+        finally
+        {
+            _forKestrel.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>A new connection: its place in the budget, then where it goes by what it has sent so far.</summary>
+    private void Take(Socket socket)
+    {
+        if (_noDelay)
+        {
+            socket.NoDelay = true;
+        }
+        var received = Libc.Peek((int)socket.SafeHandle.DangerousGetHandle(), _scratch);
+        if (received is 0 or < -1)
+        {
+            socket.Dispose(); // closed (or broken) before it said anything
+            return;
+        }
+        var head = _scratch.AsSpan(0, Math.Max(received, 0));
+        var whole = received > 0 && (head[0] is < (byte)'A' or > (byte)'Z' || WaitingConnections.HeadEnds(head));
+        // Full: a connection with its request at hand takes the place of the one waiting longest for its head.
+        if (!_budget.TryTake() && (!whole || !_waiting.TryEvictOldest() || !_budget.TryTake()))
+        {
+            NoteFull();
+            Refuse(socket, _scratch);
+            return;
+        }
+        if (whole)
+        {
+            HeadArrived(socket, head); // whole (or not HTTP/1 at all, e.g. TLS: Kestrel's to answer)
+        }
+        else
+        {
+            _waiting.TryAdd(socket, RemoteAddress(socket), _arrived);
+        }
+    }
+
+    private static IPAddress? RemoteAddress(Socket socket)
+    {
+        try
+        {
+            return (socket.RemoteEndPoint as IPEndPoint)?.Address;
+        }
+        catch (SocketException)
+        {
+            return null; // reset already: it will be closed at its first read
+        }
+    }
+
+    /// <summary>
+    /// A connection's head has arrived (peeked, so Kestrel still reads it if nobody claims it): offered to each
+    /// handler, else Kestrel's. From the accept loop and from the waiting connections' thread.
+    /// </summary>
+    private void HeadArrived(Socket socket, ReadOnlySpan<byte> head)
+    {
+        foreach (var handler in _handlers)
+        {
+            if (handler.TryClaim(socket, head))
+            {
+                return;
+            }
+        }
+        if (!_forKestrel.Writer.TryWrite(socket))
+        {
+            socket.Dispose(); // the listener is closing
+            _budget.Release();
+        }
     }
 
     /// <summary>
@@ -101,13 +186,13 @@ internal sealed partial class StationConnectionListener(Socket listen, SocketCon
     /// to accept it, answer 503 and close it (so the client hears why at once instead of timing out, and the
     /// accept loop does not spin on a queue it cannot take from). While the spare is in use, wait a little.
     /// </summary>
-    private async Task RefuseOneAsync(CancellationToken cancellationToken)
+    private async Task RefuseOneAsync()
     {
         NoteFull();
         _reserve ??= OpenReserve();
         if (_reserve is null)
         {
-            await Task.Delay(100, cancellationToken); // nothing to spare: the queue waits for a listener to leave
+            await Task.Delay(100); // nothing to spare: the queue waits for a listener to leave
             return;
         }
         // All on this thread, so the descriptor freed by the refused connection goes straight back to the reserve.
@@ -115,7 +200,7 @@ internal sealed partial class StationConnectionListener(Socket listen, SocketCon
         _reserve = null;
         try
         {
-            Refuse(listen.Accept(), _scratch);
+            Refuse(_listen.Accept(), _scratch);
         }
         catch (SocketException)
         {
@@ -128,11 +213,11 @@ internal sealed partial class StationConnectionListener(Socket listen, SocketCon
 
     private void NoteFull()
     {
-        budget.CountRefused();
+        _budget.CountRefused();
         if (_lastFullLog is not { } last || Environment.TickCount64 - last > 60_000)
         {
             _lastFullLog = Environment.TickCount64;
-            Log.OpenFileLimit(logger, budget.Refused, budget.Limit, budget.Connections, budget.Capacity);
+            Log.OpenFileLimit(_logger, _budget.Refused, _budget.Limit, _budget.Connections, _budget.Capacity);
         }
     }
 
@@ -167,14 +252,20 @@ internal sealed partial class StationConnectionListener(Socket listen, SocketCon
 
     public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
     {
-        listen.Dispose();
+        _listen.Dispose();
         return ValueTask.CompletedTask;
     }
 
     public ValueTask DisposeAsync()
     {
-        listen.Dispose();
-        contexts.Dispose();
+        _listen.Dispose();
+        _forKestrel.Writer.TryComplete();
+        while (_forKestrel.Reader.TryRead(out var socket))
+        {
+            socket.Dispose();
+            _budget.Release();
+        }
+        _contexts.Dispose();
         _reserve?.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -27,12 +27,17 @@ internal sealed class DirectListeners(BroadcastBuffer buffer, DirectHandover han
         {
             return false;
         }
-        // Take the request's bytes out of the socket (they are there: just peeked, at most the accept loop's 4 KiB).
-        Span<byte> head = stackalloc byte[request.HeadLength];
-        if (Libc.Receive((int)socket.SafeHandle.DangerousGetHandle(), head, peek: false) != request.HeadLength)
+        // Take the request's bytes out of the socket (they are there: just peeked, at most WaitingConnections.MaxHead).
+        Span<byte> drain = stackalloc byte[1024];
+        for (var left = request.HeadLength; left > 0;)
         {
-            Close(socket, LeaveReason.ClientClosed);
-            return true;
+            var read = Libc.Receive((int)socket.SafeHandle.DangerousGetHandle(), drain[..Math.Min(left, drain.Length)], peek: false);
+            if (read <= 0)
+            {
+                Close(socket, LeaveReason.ClientClosed);
+                return true;
+            }
+            left -= read;
         }
         Interlocked.Increment(ref _served);
         _ = handover.ServeAsync(socket, (socket.RemoteEndPoint as IPEndPoint)?.Address, request.UserAgent, request.IcyMetadata, CancellationToken.None,
