@@ -1,4 +1,5 @@
 using RadioServer.Auth;
+using RadioServer.Web;
 
 namespace RadioServer.Scheduling;
 
@@ -10,7 +11,10 @@ internal static class ScheduleEndpoints
         var api = endpoints.MapGroup("/api/schedule");
         api.MapGet("", (ScheduleStore store) => Results.Text(store.Current.Json, "application/json"));
         api.MapPut("", ReplaceAsync).RequireAuthorization(AuthServiceCollectionExtensions.HostPolicy);
-        api.MapPost("/validate", ValidateAsync);
+        // Without a key, like a linter (hosts check a draft, scripts check a file), so limited per address instead:
+        // validation is bounded (1 MiB, O(n log n), 100 errors listed) but not free, and a host checking a draft
+        // now and then never meets the limit.
+        api.MapPost("/validate", ValidateAsync).RequireRateLimiting(new PerAddressLimit(DryRunBurst, TimeSpan.FromSeconds(3)));
         // Operators only: re-read schedule.json now instead of within the second.
         api.MapPost("/reload", (ScheduleStore store) =>
         {
@@ -21,6 +25,9 @@ internal static class ScheduleEndpoints
         api.MapGet("/week", (ScheduleStore store, TimeProvider time) => ScheduleView.Week(store.Current, time.GetUtcNow()));
         return endpoints;
     }
+
+    /// <summary>How many dry runs an address may make at once before it waits (then one every 3 s).</summary>
+    public const int DryRunBurst = 20;
 
     private static async Task<IResult> ReplaceAsync(HttpRequest request, ScheduleStore store)
     {

@@ -9,6 +9,12 @@ internal static class WebServiceCollectionExtensions
     {
         services.AddOptionsWithValidateOnStart<CorsOptions, CorsOptionsValidator>().BindConfiguration(CorsOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorsOptions>, CorsOptionsCrossValidator>());
+        // What every rate-limited endpoint answers when its limit is met (the policies are the features' own).
+        services.AddRateLimiter(limits =>
+        {
+            limits.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limits.OnRejected = PerAddressLimit.RefuseAsync;
+        });
         return services;
     }
 }

@@ -295,6 +295,46 @@ public sealed class ScheduleApiTests : IDisposable
         Assert.Contains("Bom Show Two", station.Schedule.Current.Json, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DryRun_IsLimitedPerAddress_WithAReasonAndRetryAfter()
+    {
+        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?>(s_keys) { ["Radio:SchedulePath"] = _schedulePath });
+        var draft = WithShow("UTC", "Draft Show", "07:00", "09:00", "Show - Opener.wav");
+        using var http = new HttpClient { BaseAddress = station.BaseUri };
+        var answers = new List<HttpStatusCode>();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < RadioServer.Scheduling.ScheduleEndpoints.DryRunBurst + 3; i++)
+        {
+            var response = await http.PostAsync("/api/schedule/validate", new StringContent(draft, Encoding.UTF8, "application/json"));
+            answers.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                refused ??= response;
+            }
+        }
+        // The burst is answered; after it (at most one token back in the 3 s period) the address waits.
+        Assert.All(answers.Take(RadioServer.Scheduling.ScheduleEndpoints.DryRunBurst), a => Assert.Equal(HttpStatusCode.OK, a));
+        Assert.True(answers.Count(a => a == HttpStatusCode.TooManyRequests) >= 2, string.Join(",", answers));
+        Assert.True(refused!.Headers.RetryAfter is not null, refused.ToString() + await refused.Content.ReadAsStringAsync());
+        Assert.Contains("too often", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Another address is not held back, and saving with the host key is not limited by it.
+        using var elsewhere = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, token) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+                await socket.ConnectAsync(context.DnsEndPoint, token);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        }) { BaseAddress = station.BaseUri };
+        using var other = await elsewhere.PostAsync("/api/schedule/validate", new StringContent(draft, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        using var put = await Put(http, draft, HostKey);
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+    }
+
     private static Task<HttpResponseMessage> Put(HttpClient http, string json, string? key, bool bearer = false)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, "/api/schedule") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
