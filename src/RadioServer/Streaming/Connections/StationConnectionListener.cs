@@ -105,9 +105,11 @@ internal sealed partial class StationConnectionListener : IConnectionListener
                 {
                     Take(socket);
                 }
-                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                catch (Exception ex)
                 {
-                    socket.Dispose(); // broke while being looked at: it held no place yet, or its taker released it
+                    // Failure is this connection's alone: the loop goes on accepting.
+                    Log.TakeFailed(_logger, ex);
+                    socket.Dispose();
                 }
             }
         }
@@ -139,13 +141,22 @@ internal sealed partial class StationConnectionListener : IConnectionListener
             Refuse(socket, _scratch);
             return;
         }
-        if (whole)
+        try
         {
-            HeadArrived(socket, head); // whole (or not HTTP/1 at all, e.g. TLS: Kestrel's to answer)
+            if (whole)
+            {
+                HeadArrived(socket, head); // whole (or not HTTP/1 at all, e.g. TLS: Kestrel's to answer)
+            }
+            else
+            {
+                _waiting.TryAdd(socket, RemoteAddress(socket), _arrived);
+            }
         }
-        else
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
-            _waiting.TryAdd(socket, RemoteAddress(socket), _arrived);
+            // Broke before anyone took it: the place is still this loop's to give back.
+            socket.Dispose();
+            _budget.Release();
         }
     }
 
@@ -274,5 +285,8 @@ internal sealed partial class StationConnectionListener : IConnectionListener
     {
         [LoggerMessage(1, LogLevel.Warning, "The process is at its open-file limit ({Limit}; {Connections} connections, room for {Capacity}): new connections are answered 503 and closed ({Refused} so far). Raise the limit (ulimit -n) to take more listeners.", EventName = "OpenFileLimit")]
         public static partial void OpenFileLimit(ILogger logger, long refused, long limit, long connections, long capacity);
+
+        [LoggerMessage(2, LogLevel.Error, "A new connection could not be taken; it was closed and the accept loop goes on.", EventName = "ConnectionTakeFailed")]
+        public static partial void TakeFailed(ILogger logger, Exception exception);
     }
 }
