@@ -21,9 +21,7 @@ namespace RadioServer.Streaming.Connections;
 /// </summary>
 internal sealed partial class StationConnectionListener : IConnectionListener
 {
-    private static readonly byte[] s_full = Encoding.ASCII.GetBytes(
-        "HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\nRetry-After: 30\r\n\r\n" +
-        "This server has as many connections as its open-file limit allows. Try again later.\n");
+    private static readonly byte[] s_full = ConnectionAnswer.Of("503 Service Unavailable", 30, "This server has as many connections as its open-file limit allows. Try again later.");
 
     private readonly Socket _listen;
     private readonly SocketConnectionContextFactory _contexts;
@@ -138,7 +136,7 @@ internal sealed partial class StationConnectionListener : IConnectionListener
         if (!_budget.TryTake() && (!whole || !_waiting.TryEvictOldest() || !_budget.TryTake()))
         {
             NoteFull();
-            Refuse(socket, _scratch);
+            ConnectionAnswer.Send(socket, s_full);
             return;
         }
         try
@@ -211,7 +209,7 @@ internal sealed partial class StationConnectionListener : IConnectionListener
         _reserve = null;
         try
         {
-            Refuse(_listen.Accept(), _scratch);
+            ConnectionAnswer.Send(_listen.Accept(), s_full);
         }
         catch (SocketException)
         {
@@ -229,23 +227,6 @@ internal sealed partial class StationConnectionListener : IConnectionListener
         {
             _lastFullLog = Environment.TickCount64;
             Log.OpenFileLimit(_logger, _budget.Refused, _budget.Limit, _budget.Connections, _budget.Capacity);
-        }
-    }
-
-    /// <summary>Answers 503 and closes, reading the request first: closing with unread bytes would reset the answer away.</summary>
-    private static void Refuse(Socket socket, byte[] scratch)
-    {
-        using (socket)
-        {
-            try
-            {
-                Libc.Receive((int)socket.SafeHandle.DangerousGetHandle(), scratch, peek: false);
-                socket.Send(s_full, SocketFlags.None);
-                socket.Shutdown(SocketShutdown.Send);
-            }
-            catch (SocketException)
-            {
-            }
         }
     }
 

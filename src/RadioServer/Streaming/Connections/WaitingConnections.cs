@@ -31,12 +31,9 @@ internal sealed partial class WaitingConnections : IDisposable
 
     private const int WakeMilliseconds = 200;
 
-    private static readonly byte[] s_timedOut = Encoding.ASCII.GetBytes(
-        "HTTP/1.0 408 Request Timeout\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nThe request head did not arrive in time.\n");
+    private static readonly byte[] s_timedOut = ConnectionAnswer.Of("408 Request Timeout", null, "The request head did not arrive in time.");
 
-    private static readonly byte[] s_tooMany = Encoding.ASCII.GetBytes(
-        "HTTP/1.0 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\nRetry-After: 5\r\n\r\n" +
-        "Too many connections from this address are still sending their request.\n");
+    private static readonly byte[] s_tooMany = ConnectionAnswer.Of("429 Too Many Requests", 5, "Too many connections from this address are still sending their request.");
 
     /// <summary>The head has ended: the receiver owns the socket and its place in the budget from now on.</summary>
     public delegate void HeadArrived(Socket socket, ReadOnlySpan<byte> head);
@@ -128,7 +125,7 @@ internal sealed partial class WaitingConnections : IDisposable
         {
             Interlocked.Increment(ref _refused);
             NoteRefused(key);
-            Answer(socket, s_tooMany);
+            ConnectionAnswer.Send(socket, s_tooMany);
             _budget.Release();
         }
         return !refused;
@@ -257,7 +254,7 @@ internal sealed partial class WaitingConnections : IDisposable
             var fd = (int)waiting.Socket.SafeHandle.DangerousGetHandle();
             if (Libc.Peek(fd, scratch) > 0)
             {
-                Answer(waiting.Socket, s_timedOut);
+                ConnectionAnswer.Send(waiting.Socket, s_timedOut);
                 _budget.Release();
             }
             else
@@ -287,26 +284,6 @@ internal sealed partial class WaitingConnections : IDisposable
     {
         socket.Dispose();
         _budget.Release();
-    }
-
-    /// <summary>Reads what the peer sent (closing with unread bytes would reset the answer away), answers and closes.</summary>
-    private static void Answer(Socket socket, byte[] answer)
-    {
-        using (socket)
-        {
-            try
-            {
-                Span<byte> drain = stackalloc byte[1024];
-                for (var i = 0; i < MaxHead / drain.Length && Libc.Receive((int)socket.SafeHandle.DangerousGetHandle(), drain, peek: false) > 0; i++)
-                {
-                }
-                socket.Send(answer, SocketFlags.None);
-                socket.Shutdown(SocketShutdown.Send);
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-            }
-        }
     }
 
     /// <summary>Whether a head's blank line has come (CRLF CRLF, or LF LF from clients that end lines with LF only).</summary>
