@@ -138,7 +138,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             Error($"{path}.title", "A show needs a title.");
         }
         var boundary = BoundaryMode.Hard;
-        if (show.Boundary is not null && !Enum.TryParse(show.Boundary, ignoreCase: true, out boundary))
+        if (show.Boundary is not null && !TryParseName(show.Boundary, out boundary))
         {
             Error($"{path}.boundary", $"Boundary must be \"hard\" or \"soft\", not \"{show.Boundary}\".");
         }
@@ -224,6 +224,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             return;
         }
         var days = new List<DayOfWeek>();
+        var allDaysKnown = true;
         for (var i = 0; i < slot.Days.Count; i++)
         {
             if (slot.Days[i] is { } name && s_days.TryGetValue(name.Trim(), out var day))
@@ -235,6 +236,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             }
             else
             {
+                allDaysKnown = false;
                 Error($"{path}.days[{i}]", $"Unknown day \"{slot.Days[i]}\"; use mon, tue, wed, thu, fri, sat or sun.");
             }
         }
@@ -244,7 +246,9 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         {
             Error($"{path}.until", $"The slot's range ends ({slot.Until}) before it starts ({slot.From}).");
         }
-        if (start is { } st2 && end is { } en2 && days.Count == slot.Days.Count)
+        // Every day known, whether or not one is named twice ("mon", "monday"): counting the distinct days against the
+        // names dropped such a slot without a word.
+        if (start is { } st2 && end is { } en2 && allDaysKnown)
         {
             weekly.Add(new WeeklySlot([.. days], st2, en2.Time, en2.Midnight, from, until));
         }
@@ -263,7 +267,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             Error($"{path}.items", "The playlist has no playable file (.mp3, .wav, .aif, .aiff) in any of its items.");
         }
         var order = PlaylistOrder.Sequential;
-        if (playlist.Order is not null && !Enum.TryParse(playlist.Order, ignoreCase: true, out order))
+        if (playlist.Order is not null && !TryParseName(playlist.Order, out order))
         {
             Error($"{path}.order", $"Order must be \"sequential\" or \"shuffle\", not \"{playlist.Order}\".");
         }
@@ -406,20 +410,30 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         }
         // A sweep over the week in start order (O(n log n) for the sort): each slot is reported once, naming the
         // first earlier-starting slot it overlaps. Comparing every pair reported n(n-1)/2 errors for n copies
-        // of one slot (2,400 copies: a 397 MB answer).
+        // of one slot (2,400 copies: a 397 MB answer). Of the slots on air at a minute, one whose date range meets
+        // this one's is found in the ActiveRanges tree: looking through them one by one took seconds for thousands
+        // of slots at one time in separate seasons (none overlapping, each compared with all the others).
         spans.Sort((p, q) => p.From.CompareTo(q.From));
-        var active = new PriorityQueue<(Show Show, int Slot, WeeklySlot Weekly, int From, int To), int>(); // by end
+        var active = new PriorityQueue<int, int>(); // indexes into spans, by end
+        var ranges = new ActiveRanges(spans.Select(s => FirstDay(s.Weekly)));
         var reported = new HashSet<(string, int)>();
-        foreach (var y in spans)
+        for (var j = 0; j < spans.Count; j++)
         {
-            while (active.TryPeek(out _, out var end) && end <= y.From)
+            var y = spans[j];
+            while (active.TryPeek(out var ended, out var end) && end <= y.From)
             {
                 active.Dequeue();
+                ranges.Remove(FirstDay(spans[ended].Weekly), LastDay(spans[ended].Weekly), ended);
             }
             if (!reported.Contains((y.Show.Id, y.Slot)))
             {
-                foreach (var (x, _) in active.UnorderedItems)
+                var (lastDay, meeting) = ranges.LatestLastDay(LastDay(y.Weekly));
+                var candidates = meeting < 0 || lastDay < FirstDay(y.Weekly) ? []
+                    : !ReferenceEquals(spans[meeting].Weekly, y.Weekly) ? [meeting]
+                    : active.UnorderedItems.Select(a => a.Element); // its own other span: look at them all (a slot cannot meet itself)
+                foreach (var i in candidates)
                 {
+                    var x = spans[i];
                     if (!ReferenceEquals(x.Weekly, y.Weekly) && RangesMeet(x.Weekly, y.Weekly))
                     {
                         reported.Add((y.Show.Id, y.Slot));
@@ -429,7 +443,8 @@ internal sealed partial class ScheduleParser(string mediaRoot)
                     }
                 }
             }
-            active.Enqueue(y, y.To);
+            active.Enqueue(j, y.To);
+            ranges.Add(FirstDay(y.Weekly), LastDay(y.Weekly), j);
         }
         var oneOffs = shows.SelectMany(s => s.OneOffs.Select((o, i) => (Show: s, Index: i, Start: o.Date.ToDateTime(o.Start), End: (o.EndsAtMidnight || o.End <= o.Start ? o.Date.AddDays(1) : o.Date).ToDateTime(o.EndsAtMidnight ? TimeOnly.MinValue : o.End))))
             .OrderBy(o => o.Start).ToList();
@@ -471,6 +486,92 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         known.UnionWith(playlist.Select(p => "shows[].playlist" + p));
         known.UnionWith(slot.Select(p => "shows[].slots[]" + p));
         return known;
+    }
+
+    /// <summary>One of the enum's names, in any case: Enum.TryParse alone also took numbers ("2", "01") and lists ("hard,soft").</summary>
+    private static bool TryParseName<T>(string text, out T value) where T : struct, Enum
+    {
+        value = default;
+        var name = Enum.GetNames<T>().FirstOrDefault(n => n.Equals(text.Trim(), StringComparison.OrdinalIgnoreCase));
+        return name is not null && Enum.TryParse(name, out value);
+    }
+
+    private static int FirstDay(WeeklySlot slot) => slot.From?.DayNumber ?? int.MinValue;
+
+    private static int LastDay(WeeklySlot slot) => slot.Until?.DayNumber ?? int.MaxValue;
+
+    /// <summary>
+    /// The date ranges (first and last day) of the weekly spans on air at one point of the sweep: a segment tree over
+    /// the first days, each node holding the latest last day below it, so the one with the latest last day among those
+    /// that start by a given day is found in O(log n). Two ranges meet when each starts by the other's last day.
+    /// </summary>
+    private sealed class ActiveRanges
+    {
+        private static readonly (int LastDay, int Span) s_none = (int.MinValue, -1);
+        private readonly int[] _firstDays;
+        private readonly SortedSet<(int LastDay, int Span)>?[] _leaves;
+        private readonly (int LastDay, int Span)[] _latest;
+        private readonly int _size;
+
+        public ActiveRanges(IEnumerable<int> firstDays)
+        {
+            _firstDays = [.. firstDays.Distinct().Order()];
+            _size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, _firstDays.Length));
+            _leaves = new SortedSet<(int, int)>?[_size];
+            _latest = new (int, int)[2 * _size];
+            Array.Fill(_latest, s_none);
+        }
+
+        public void Add(int firstDay, int lastDay, int span)
+        {
+            var leaf = Array.BinarySearch(_firstDays, firstDay);
+            (_leaves[leaf] ??= []).Add((lastDay, span));
+            Update(leaf);
+        }
+
+        public void Remove(int firstDay, int lastDay, int span)
+        {
+            var leaf = Array.BinarySearch(_firstDays, firstDay);
+            _leaves[leaf]!.Remove((lastDay, span));
+            Update(leaf);
+        }
+
+        /// <summary>Of the ranges that start by <paramref name="day"/>, the latest last day and its span (-1: none).</summary>
+        public (int LastDay, int Span) LatestLastDay(int day)
+        {
+            var count = UpperBound(day); // leaves [0, count) start by the day
+            var latest = s_none;
+            for (int lo = _size, hi = _size + count; lo < hi; lo /= 2, hi /= 2)
+            {
+                if ((lo & 1) == 1)
+                {
+                    latest = Max(latest, _latest[lo++]);
+                }
+                if ((hi & 1) == 1)
+                {
+                    latest = Max(latest, _latest[--hi]);
+                }
+            }
+            return latest;
+        }
+
+        private void Update(int leaf)
+        {
+            var node = _size + leaf;
+            _latest[node] = _leaves[leaf] is { Count: > 0 } set ? set.Max : s_none;
+            for (node /= 2; node > 0; node /= 2)
+            {
+                _latest[node] = Max(_latest[2 * node], _latest[(2 * node) + 1]);
+            }
+        }
+
+        private int UpperBound(int day)
+        {
+            var index = Array.BinarySearch(_firstDays, day);
+            return index >= 0 ? index + 1 : ~index;
+        }
+
+        private static (int LastDay, int Span) Max((int LastDay, int Span) a, (int LastDay, int Span) b) => a.LastDay >= b.LastDay ? a : b;
     }
 
     private static bool RangesMeet(WeeklySlot x, WeeklySlot y) =>

@@ -65,14 +65,19 @@ internal static class IcyMetadata
         {
             return text;
         }
-        var length = text.Length;
-        while (length > 0 && Encoding.UTF8.GetByteCount(text.AsSpan(0, length)) > maxBytes)
+        // One pass, a character at a time: a tag's title can be megabytes long, and counting every shorter prefix
+        // again took seconds per track (quadratic). A lone surrogate counts as U+FFFD, three bytes, as GetBytes writes it.
+        var bytes = 0;
+        var length = 0;
+        while (length < text.Length)
         {
-            length--;
-        }
-        if (length > 0 && char.IsHighSurrogate(text[length - 1]))
-        {
-            length--;
+            Rune.DecodeFromUtf16(text.AsSpan(length), out var rune, out var chars);
+            if (bytes + rune.Utf8SequenceLength > maxBytes)
+            {
+                break;
+            }
+            bytes += rune.Utf8SequenceLength;
+            length += chars;
         }
         return text[..length];
     }

@@ -21,7 +21,8 @@ internal readonly record struct ListenerRequest(int HeadLength, bool IcyMetadata
         }
         var head = received[..(end + 2)]; // every line with its CRLF
         var line = head[..head.IndexOf("\r\n"u8)];
-        if (!line.StartsWith("GET "u8) || !(line.EndsWith(" HTTP/1.1"u8) || line.EndsWith(" HTTP/1.0"u8)))
+        // At least "GET " + " HTTP/1.x": in "GET HTTP/1.1" the two share their space, and the target would be of length -1.
+        if (line.Length < 13 || !line.StartsWith("GET "u8) || !(line.EndsWith(" HTTP/1.1"u8) || line.EndsWith(" HTTP/1.0"u8)))
         {
             return false;
         }
