@@ -48,7 +48,11 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         _errors.Clear();
         _warnings.Clear();
         _moreErrors = 0;
+        _moreWarnings = 0;
         _folderCounts.Clear();
+        _slotsForOverlap.Clear();
+        _showIndexes.Clear();
+        _slotIndexes.Clear();
         // Editors on Windows save UTF-8 with a byte-order mark; File.ReadAllText drops it, a request body keeps it.
         if (json.StartsWith('\uFEFF'))
         {
@@ -105,6 +109,10 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         if (_moreErrors > 0)
         {
             _errors.Add(new ScheduleIssue("", null, null, $"... and {_moreErrors} more errors (the first {MaxErrors} are listed)."));
+        }
+        if (_moreWarnings > 0)
+        {
+            _warnings.Add(new ScheduleIssue("", null, null, $"... and {_moreWarnings} more warnings (the first {MaxErrors} are listed)."));
         }
 
         if (_errors.Count > 0 || zone is null || automation is null)
@@ -589,10 +597,11 @@ internal sealed partial class ScheduleParser(string mediaRoot)
     private static readonly Playlist EmptyPlaylist = new([], PlaylistOrder.Sequential, [], 0);
     private readonly List<Show> _slotsForOverlap = [];
 
-    /// <summary>Errors listed in full; a host fixes these first, and an answer stays small (see Error).</summary>
+    /// <summary>Errors (and warnings) listed in full; a host fixes these first, and an answer stays small (see Error).</summary>
     internal const int MaxErrors = 100;
 
     private int _moreErrors;
+    private int _moreWarnings;
     private readonly Dictionary<string, int> _folderCounts = new(StringComparer.Ordinal);
     private int FileSlot(Show show, int index, bool oneOff = false) =>
         _slotIndexes.TryGetValue((show.Id, oneOff, index), out var fileIndex) ? fileIndex : index;
@@ -616,6 +625,11 @@ internal sealed partial class ScheduleParser(string mediaRoot)
 
     private void Warning(string path, string message)
     {
+        if (_warnings.Count >= MaxErrors)
+        {
+            _moreWarnings++;
+            return;
+        }
         var (line, column) = _lines.Find(path);
         _warnings.Add(new ScheduleIssue(path, line, column, message));
     }

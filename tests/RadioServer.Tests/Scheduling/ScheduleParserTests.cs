@@ -122,4 +122,17 @@ public sealed class ScheduleParserTests : IDisposable
         // 2,399 copies overlap one before them (and the playlist's file is not in this media folder): counted, not listed.
         Assert.Matches(@"^\.\.\. and 2[0-9]{3} more errors \(the first 100 are listed\)\.$", errors[^1].Message);
     }
+
+    [Fact]
+    public void ManyItemsNamingAnEmptyFolder_GiveABoundedListOfWarnings()
+    {
+        // One warning per item named an empty folder: 50,000 of them made a 5 MB answer out of a 450 KB document.
+        var items = string.Join(", ", Enumerable.Repeat("\"empty\"", 50_000));
+        var json = ScheduleResolutionTests.Document($$"""{ "id": "a", "title": "A", "playlist": { "items": ["a.wav", {{items}}] }, "slots": [ { "days": ["mon"], "start": "07:00", "end": "09:00" } ] }""");
+        var result = new ScheduleParser(_folder.Media).Parse(json);
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Equal(ScheduleParser.MaxErrors + 1, result.Warnings.Count);
+        Assert.All(result.Warnings.Take(ScheduleParser.MaxErrors), w => Assert.Contains("has no audio files yet", w.Message, StringComparison.Ordinal));
+        Assert.Equal("... and 49900 more warnings (the first 100 are listed).", result.Warnings[^1].Message);
+    }
 }

@@ -150,9 +150,14 @@ internal sealed partial class StationConnectionListener : IConnectionListener
                 _waiting.TryAdd(socket, RemoteAddress(socket), _arrived);
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex)
         {
-            // Broke before anyone took it: the place is still this loop's to give back.
+            // Broke, or a handler failed, before anyone took it: the place is still this loop's to give back, and the
+            // failure is this connection's alone (a handler's exception once ended Kestrel's accept loop for good).
+            if (ex is not (SocketException or ObjectDisposedException))
+            {
+                Log.TakeFailed(_logger, ex);
+            }
             socket.Dispose();
             _budget.Release();
         }
