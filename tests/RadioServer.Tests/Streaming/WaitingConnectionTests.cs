@@ -172,6 +172,45 @@ public sealed class WaitingConnectionTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task AFailingHandler_CostsOnlyItsConnection_TheStationStillTakesConnections()
+    {
+        var thrower = new ThrowingHandler();
+        await using var station = await TestStation.StartAsync(_folder.Media, services: s => s.AddSingleton<IDirectConnectionHandler>(thrower));
+        var budget = station.App.Services.GetRequiredService<DescriptorBudget>();
+        await station.App.Services.GetServices<IHostedService>().OfType<Warmup>().Single().ExecuteTask!.WaitAsync(s_guard);
+        await station.AdvanceAsync(TimeSpan.FromSeconds(2));
+
+        using (var socket = await ConnectAsync(station))
+        {
+            await socket.SendAsync("BREW /pot HTTP/1.1\r\n\r\n"u8.ToArray()); // the thrower's kind: it fails on it
+            Assert.Equal("", (await ReadAsync(socket, 0)).Status);
+        }
+        Assert.Equal(1, thrower.Thrown);
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(station.Url("/healthz"))).StatusCode);
+        await using var player = await StreamClient.ConnectAsync(station.Url("/stream"));
+        Assert.Equal(200, player.StatusCode);
+        Assert.Contains(station.Logs.Entries, e => e.EventId.Name == "ConnectionTakeFailed");
+        http.Dispose();
+        await UntilAsync(() => budget.Connections == 1, () => $"{budget.Connections} held"); // only the player's: the failed one gave its place back
+    }
+
+    private sealed class ThrowingHandler : IDirectConnectionHandler
+    {
+        public int Thrown;
+
+        public bool TryClaim(Socket socket, ReadOnlySpan<byte> received)
+        {
+            if (received.StartsWith("BREW "u8))
+            {
+                Interlocked.Increment(ref Thrown);
+                throw new InvalidOperationException("a handler's bug");
+            }
+            return false;
+        }
+    }
+
     private static async Task<Socket> ConnectAsync(TestStation station, string from = "127.0.0.1")
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
