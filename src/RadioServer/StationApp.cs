@@ -5,6 +5,7 @@ using RadioServer.Audio;
 using RadioServer.Auth;
 using RadioServer.Hosting;
 using RadioServer.Library;
+using RadioServer.Live;
 using RadioServer.NowPlaying;
 using RadioServer.Operations;
 using RadioServer.Scheduling;
@@ -48,6 +49,7 @@ internal static class StationApp
             .AddLibrary()
             .AddScheduling()
             .AddStreaming()
+            .AddLive()
             .AddAudio()
             .AddNowPlaying()
             .AddOperations()

@@ -29,6 +29,7 @@ internal sealed partial class AirChain
     private readonly TimeProvider _time;
     private readonly ILogger<AirChain> _logger;
     private readonly PlayoutSampleProvider _playout;
+    private readonly ProgramMixer _program;
     private readonly DeadAirDetector _deadAir;
     private readonly float[] _frame = new float[FrameSamples * StationFormat.Channels];
     private IMp3Encoder? _encoder;
@@ -42,7 +43,7 @@ internal sealed partial class AirChain
     private long _underruns;
     private volatile bool _running;
 
-    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir)
+    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir, ILiveFeed? live = null)
     {
         _deadAir = deadAir;
         _encoders = encoders;
@@ -51,13 +52,17 @@ internal sealed partial class AirChain
         _time = time;
         _logger = logger;
         _playout = new PlayoutSampleProvider(playout, logger, time);
-        _playout.TrackStarted += (track, _) => _nextTrack = (track, true);
+        _program = new ProgramMixer(_playout, live ?? NoLiveFeed.Instance);
+        _program.TitleChanged += track => _nextTrack = (track, true);
     }
 
     /// <summary>Raised on the audio thread after the first chunk of a new title is published.</summary>
     public event Action<TrackMark>? TrackChanged;
 
     public bool IsRunning => _running;
+
+    /// <summary>Whether a live source is on air.</summary>
+    public bool LiveOnAir => _program.LiveOnAir;
 
     public long FramesEncoded => Interlocked.Read(ref _framesEncoded);
 
@@ -148,7 +153,7 @@ internal sealed partial class AirChain
         }
         while (_produced + FrameSamples <= due)
         {
-            _playout.Read(_frame);
+            _program.Read(_frame);
             _deadAir.Observe(_frame, _produced, _time);
             var bytes = _encoder!.Encode(_frame, _encoded);
             _assembler!.Append(_encoded.AsSpan(0, bytes));

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace RadioServer.Live;
+
+/// <summary>Live sources (<c>Radio:Live</c>): where source clients connect, and how long they may be quiet.</summary>
+public sealed class LiveOptions
+{
+    public const string Section = "Radio:Live";
+
+    /// <summary>The mount source clients connect to (a PUT/SOURCE to the listener mount is taken too, as Icecast users expect).</summary>
+    [Required, RegularExpression("^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$", ErrorMessage = "Radio:Live:MountPath must look like /live (a path starting with '/').")]
+    public string MountPath { get; set; } = "/live";
+
+    /// <summary>
+    /// The operator's source password (user <c>source</c>, as Icecast's): a source with it may go live at any time
+    /// and goes on air at once. From configuration or the environment (<c>Radio__Live__MasterPassword</c>), never
+    /// the repository. Unset: live input is off and every source is refused.
+    /// </summary>
+    public string? MasterPassword { get; set; }
+
+    /// <summary>A source that sends nothing this long is ended (Icecast's source-timeout is 10 s).</summary>
+    [Range(1, 600)]
+    public int SourceTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How long a source on air may give nothing before automation fades back in.</summary>
+    [Range(0.5, 60)]
+    public double GraceSeconds { get; set; } = 3;
+}
+
+[OptionsValidator]
+internal sealed partial class LiveOptionsValidator : IValidateOptions<LiveOptions>;
