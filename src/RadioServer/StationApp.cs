@@ -69,6 +69,7 @@ internal static class StationApp
         app.UseRateLimiter();
         app.MapNowPlaying();
         app.MapStreaming();
+        app.MapLive();
         app.MapSchedule();
         app.MapOperations();
         app.MapWeb();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RadioServer.Audio;
+using RadioServer.Station;
 using RadioServer.Streaming.Connections;
 
 namespace RadioServer.Live;
@@ -13,6 +14,7 @@ internal static class LiveServiceCollectionExtensions
         services.TryAddSingleton<LiveSources>();
         services.AddSingleton<IDirectConnectionHandler>(sp => sp.GetRequiredService<LiveSources>());
         services.Replace(ServiceDescriptor.Singleton<ILiveFeed>(sp => sp.GetRequiredService<LiveSources>()));
+        services.AddSingleton<IMetricSource, LiveReporter>();
         return services;
     }
 }

@@ -129,8 +129,12 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
         Close(source.Socket);
     }
 
-    /// <summary>A title from the source (its <c>ice-name</c> at first; later <c>updinfo</c>).</summary>
-    internal void SetTitle(string? title) => Volatile.Write(ref _title, LiveTitle(title));
+    /// <summary>A title from the source: its <c>ice-name</c> at first, then what <c>updinfo</c> sends.</summary>
+    internal void SetTitle(string? title)
+    {
+        Volatile.Write(ref _title, LiveTitle(title));
+        Log.TitleUpdated(_logger, _title.Title);
+    }
 
     private TrackInfo LiveTitle(string? name)
     {
@@ -142,14 +146,20 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
         Encoding.ASCII.GetByteCount(path) == path.Length &&
         (Encoding.ASCII.GetBytes(path).AsSpan().SequenceEqual(_liveMount) || Encoding.ASCII.GetBytes(path).AsSpan().SequenceEqual(_listenerMount));
 
-    private bool Authenticated(SourceRequest request)
+    private bool Authenticated(SourceRequest request) => Authenticated(request.User, request.Password);
+
+    /// <summary>The master source's credentials (user <c>source</c>); the same work and time for every wrong answer.</summary>
+    internal bool Authenticated(string? user, string? password)
     {
         // Hash both sides and compare in constant time: no timing tells how much of a password was right.
-        var given = SHA256.HashData(Encoding.UTF8.GetBytes(request.Password ?? ""));
+        var given = SHA256.HashData(Encoding.UTF8.GetBytes(password ?? ""));
         var expected = _masterHash ?? SHA256.HashData(RandomNumberGenerator.GetBytes(16));
         var passwordOk = CryptographicOperations.FixedTimeEquals(given, expected);
-        return _masterHash is not null && request.User == "source" & passwordOk;
+        return _masterHash is not null && user == "source" & passwordOk;
     }
+
+    /// <summary>Whether <paramref name="mount"/> is where sources connect (the live mount or the listener mount).</summary>
+    internal bool IsSourceMount(string mount) => IsMount(mount);
 
     private void Refuse(Socket socket, byte[] answer, IPAddress? address, string why)
     {
@@ -198,6 +208,9 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
 
         [LoggerMessage(2, LogLevel.Information, "Live source from {Address} ended: {Reason} ({Bytes} bytes, {Frames} MP3 frames).", EventName = "SourceEnded")]
         public static partial void SourceEnded(ILogger logger, IPAddress? address, string reason, long bytes, long frames);
+
+        [LoggerMessage(4, LogLevel.Information, "Live title: {Title}.", EventName = "LiveTitleUpdated")]
+        public static partial void TitleUpdated(ILogger logger, string title);
 
         [LoggerMessage(3, LogLevel.Warning, "Live source from {Address} refused: {Reason}.", EventName = "SourceRefused")]
         public static partial void SourceRefused(ILogger logger, IPAddress? address, string reason);

@@ -55,6 +55,23 @@ public sealed class LiveSourceTests : IDisposable
         var liveEnd = listener.AudioBytes;
         Assert.Contains(listener.Blocks, b => b.StreamTitle == "Morning Live");
 
+        // Icecast's metadata update, with the source's credentials, reaches the listeners' ICY titles.
+        using (var http = new HttpClient { BaseAddress = station.BaseUri })
+        {
+            using var wrong = new HttpRequestMessage(HttpMethod.Get, "/admin/metadata?mode=updinfo&mount=/live&song=Nope");
+            wrong.Headers.Authorization = new("Basic", Basic("source", "wrong"));
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(wrong)).StatusCode);
+            using var update = new HttpRequestMessage(HttpMethod.Get, "/admin/metadata?mode=updinfo&mount=/live&song=Alex%20Morgan%20-%20Talk");
+            update.Headers.Authorization = new("Basic", Basic("source", Password));
+            using var updated = await http.SendAsync(update);
+            Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+            Assert.Contains("<return>1</return>", await updated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        await station.AdvanceAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100), () => UntilAsync(() => live.Buffer.Count >= 44100 || sending.IsCompleted && live.Buffer.Count > 0));
+        await listener.WaitForAudioAsync(station.Buffer.EndPosition);
+        liveEnd = listener.AudioBytes;
+        Assert.Equal("Alex Morgan - Talk", listener.Blocks.Last(b => b.StreamTitle is not null).StreamTitle);
+
         // The source hangs up: what it sent plays out, then after the grace time automation fades back in.
         await sending;
         source.Shutdown(SocketShutdown.Both);
