@@ -93,7 +93,12 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
             Refuse(socket, Answer("400 Bad Request", "", reason ?? "Bad request."), address, "bad request: " + reason);
             return true;
         }
-        if (!Authenticated(request!))
+        if (request!.Headers.TryGetValue("Transfer-Encoding", out var encoding) && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
+        {
+            Refuse(socket, Answer("400 Bad Request", "", "Transfer-Encoding is not supported: send the audio as the body until the connection ends."), address, "transfer encoding " + encoding);
+            return true;
+        }
+        if (!Authenticated(request))
         {
             // The same answer, in the same time, for no credentials (libshout's first try), a wrong user or a wrong password.
             Refuse(socket, s_unauthorized, address, request!.User is null ? "no credentials" : "wrong credentials");
@@ -142,11 +147,18 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
         return new TrackInfo("live:" + _options.MountPath, _options.MountPath, "", title, null, TimeSpan.Zero);
     }
 
-    private bool IsMount(string path) =>
-        Encoding.ASCII.GetByteCount(path) == path.Length &&
-        (Encoding.ASCII.GetBytes(path).AsSpan().SequenceEqual(_liveMount) || Encoding.ASCII.GetBytes(path).AsSpan().SequenceEqual(_listenerMount));
+    private bool IsMount(string path)
+    {
+        // DarkIce writes "SOURCE /" + its mount setting, so "/live" in its config arrives as "//live".
+        path = "/" + path.TrimStart('/');
+        var bytes = Encoding.UTF8.GetBytes(path);
+        return bytes.AsSpan().SequenceEqual(_liveMount) || bytes.AsSpan().SequenceEqual(_listenerMount);
+    }
 
-    private bool Authenticated(SourceRequest request) => Authenticated(request.User, request.Password);
+    // ICE/1.0 clients (old DarkIce) send the password as ice-password, for user source, as Icecast takes it.
+    private bool Authenticated(SourceRequest request) => request.User is null && request.Headers.TryGetValue("ice-password", out var icePassword)
+        ? Authenticated("source", icePassword)
+        : Authenticated(request.User, request.Password);
 
     /// <summary>The master source's credentials (user <c>source</c>); the same work and time for every wrong answer.</summary>
     internal bool Authenticated(string? user, string? password)

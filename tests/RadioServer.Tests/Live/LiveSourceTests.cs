@@ -149,6 +149,18 @@ public sealed class LiveSourceTests : IDisposable
         Assert.Equal(2, live.Refused);
     }
 
+    [Theory]
+    [InlineData("SOURCE //live HTTP/1.0\nAuthorization: Basic {0}\nContent-type: audio/mpeg\nice-bitrate: 128\r\n\r\n", "HTTP/1.0 200 OK")] // DarkIce 1.3: LF lines, its mount after "/"
+    [InlineData("SOURCE /live ICE/1.0\nice-password: {1}\nice-name: Old DarkIce\n\n", "HTTP/1.0 200 OK")] // ICE/1.0: the password as a header
+    [InlineData("SOURCE /live HTTP/1.1\r\nHost: \r\nAuthorization: Basic {0}\r\nTransfer-Encoding: chunked\r\n\r\n", "HTTP/1.0 400 Bad Request")] // Liquidsoap chunked=true: said, not garbled
+    public async Task ClientFlavours_AreAnsweredAsTheyExpect(string head, string expected)
+    {
+        await using var station = await TestStation.StartAsync(_folder.Media, Settings());
+        using var source = await ConnectAsync(station);
+        await source.SendAsync(Encoding.ASCII.GetBytes(string.Format(System.Globalization.CultureInfo.InvariantCulture, head, Basic("source", Password), Password)));
+        Assert.StartsWith(expected, await ReadAnswerAsync(source), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task FfmpegAsASourceClient_IsHeardOnTheStream()
     {

@@ -286,8 +286,9 @@ internal sealed partial class WaitingConnections : IDisposable
         _budget.Release();
     }
 
-    /// <summary>Whether a head's blank line has come (CRLF CRLF, or LF LF from clients that end lines with LF only).</summary>
-    internal static bool HeadEnds(ReadOnlySpan<byte> received) => received.IndexOf("\r\n\r\n"u8) >= 0 || received.IndexOf("\n\n"u8) >= 0;
+    /// <summary>Whether a head's blank line has come (CRLF CRLF, or LF LF / LF CRLF from clients that end lines with LF only).</summary>
+    internal static bool HeadEnds(ReadOnlySpan<byte> received) =>
+        received.IndexOf("\r\n\r\n"u8) >= 0 || received.IndexOf("\n\n"u8) >= 0 || received.IndexOf("\n\r\n"u8) >= 0;
 
     private void NoteRefused(IPAddress address)
     {
