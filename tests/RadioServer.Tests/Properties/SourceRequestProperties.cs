@@ -321,54 +321,12 @@ public sealed class SourceRequestProperties
 
     private static Header Plain(string name, string value) => new(name, value, value);
 
-    private static Gen<string> CaseOf(string name) =>
-        Gen.Bool.Array[name.Length].Select(upper => string.Concat(name.Select((c, i) => upper[i] ? char.ToUpperInvariant(c) : char.ToLowerInvariant(c))));
+    private static Gen<string> CaseOf(string name) => HeadMutation.CaseOf(name);
 
-    private static byte[] Mutate(byte[] bytes, (int Kind, uint Where, byte Byte, int Length) m)
-    {
-        var list = new List<byte>(bytes);
-        var at = list.Count == 0 ? 0 : (int)(m.Where % (uint)(list.Count + 1));
-        switch (m.Kind)
-        {
-            case 0: // truncate
-                list.RemoveRange(at, list.Count - at);
-                break;
-            case 1 when list.Count > 0: // flip a byte
-                list[Math.Min(at, list.Count - 1)] = m.Byte;
-                break;
-            case 2: // insert CR, LF, NUL, CRLF or a blank line
-                list.InsertRange(at, (m.Byte % 5) switch { 0 => "\r"u8.ToArray(), 1 => "\n"u8.ToArray(), 2 => [0], 3 => "\r\n"u8.ToArray(), _ => "\n\n"u8.ToArray() });
-                break;
-            case 3: // delete a run
-                list.RemoveRange(at, Math.Min(m.Length, list.Count - at));
-                break;
-            case 4: // repeat a run
-                list.InsertRange(at, list.GetRange(at, Math.Min(m.Length, list.Count - at)));
-                break;
-            case 5: // change the case of the letters in a run
-                for (var i = at; i < Math.Min(at + m.Length, list.Count); i++)
-                {
-                    list[i] = list[i] is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' ? (byte)(list[i] ^ 0x20) : list[i];
-                }
-                break;
-            case 6: // a long header (or many short ones) after the request line
-                var eol = list.IndexOf((byte)'\n') + 1;
-                list.InsertRange(eol, Encoding.ASCII.GetBytes(m.Byte % 2 == 0
-                    ? $"X-Long: {new string('a', 1100 * m.Length)}\r\n"
-                    : string.Concat(Enumerable.Repeat("X: 1\n", 7 * m.Length))));
-                break;
-            case 7: // a space, a tab or a colon
-                list.Insert(at, (m.Byte % 3) switch { 0 => (byte)' ', 1 => (byte)'\t', _ => (byte)':' });
-                break;
-            case 8: // a byte outside ASCII
-                list.Insert(at, (byte)(0x80 | m.Byte));
-                break;
-            default: // one random byte more
-                list.Insert(at, m.Byte);
-                break;
-        }
-        return [.. list];
-    }
+    private static byte[] Mutate(byte[] bytes, (int Kind, uint Where, byte Byte, int Length) m) =>
+        HeadMutation.Apply(bytes, m, "\n\n"u8.ToArray(), m => m.Byte % 2 == 0
+            ? $"X-Long: {new string('a', 1100 * m.Length)}\r\n"
+            : string.Concat(Enumerable.Repeat("X: 1\n", 7 * m.Length)));
 
     /// <summary>A header as generated: its name, the value as written (OWS is added around it), and as it must be read.</summary>
     private sealed record Header(string Name, string Raw, string Value);
