@@ -10,6 +10,7 @@ have_lib() { ldconfig -p 2>/dev/null | grep -q "$1" || ls /usr/lib/*/"$1" /usr/l
 have_lib libmp3lame.so.0 || missing+=(libmp3lame0)
 if [ "$purpose" = test ]; then
   command -v mpg123 >/dev/null 2>&1 || missing+=(mpg123)
+  command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg) # a real live source client (icecast:// output)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
 fi
 command -v dotnet >/dev/null 2>&1 || missing+=(dotnet-sdk-10.0)
