@@ -13,7 +13,7 @@ internal static class LiveEndpoints
 
     private static IResult UpdateMetadata(HttpRequest request, LiveSources live)
     {
-        var (user, password) = Basic(request.Headers.Authorization.ToString());
+        var (user, password) = SourceRequest.BasicCredentials(request.Headers.Authorization.ToString());
         if (!live.Authenticated(user, password))
         {
             return Results.Text(IceResponse("Authentication required", 0), "text/xml", Encoding.UTF8, StatusCodes.Status401Unauthorized)
@@ -34,24 +34,6 @@ internal static class LiveEndpoints
 
     private static string IceResponse(string message, int code) =>
         $"<?xml version=\"1.0\"?>\n<iceresponse><message>{System.Security.SecurityElement.Escape(message)}</message><return>{code}</return></iceresponse>\n";
-
-    private static (string? User, string? Password) Basic(string header)
-    {
-        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, null);
-        }
-        try
-        {
-            var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header[6..].Trim()));
-            var colon = pair.IndexOf(':', StringComparison.Ordinal);
-            return colon < 0 ? (null, null) : (pair[..colon], pair[(colon + 1)..]);
-        }
-        catch (FormatException)
-        {
-            return (null, null);
-        }
-    }
 
     private static IResult WithHeader(this IResult result, string name, string value) => new HeaderResult(result, name, value);
 

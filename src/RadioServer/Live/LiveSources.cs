@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
-using RadioServer.Interop;
 using RadioServer.Library;
 using RadioServer.Station;
 using RadioServer.Streaming.Connections;
@@ -20,9 +19,9 @@ namespace RadioServer.Live;
 /// </summary>
 internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
 {
-    private static readonly byte[] s_unauthorized = Answer("401 Unauthorized", "WWW-Authenticate: Basic realm=\"RadioServer\"\r\nAllow: GET, HEAD, PUT, SOURCE, OPTIONS\r\n", "Authentication required.");
-    private static readonly byte[] s_inUse = Answer("403 Forbidden", "", "Mountpoint in use.");
-    private static readonly byte[] s_contentType = Answer("403 Forbidden", "", "Content-type not supported.");
+    private static readonly byte[] s_unauthorized = ConnectionAnswer.Of("401 Unauthorized", null, "Authentication required.", "WWW-Authenticate: Basic realm=\"RadioServer\"\r\nAllow: GET, HEAD, PUT, SOURCE, OPTIONS\r\n");
+    private static readonly byte[] s_inUse = ConnectionAnswer.Of("403 Forbidden", null, "Mountpoint in use.");
+    private static readonly byte[] s_contentType = ConnectionAnswer.Of("403 Forbidden", null, "Content-type not supported.");
     private static readonly byte[] s_continue = Encoding.ASCII.GetBytes("HTTP/1.1 100 Continue\r\n\r\n");
 
     private readonly byte[] _liveMount;
@@ -83,19 +82,19 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
         }
         var address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
         var head = parse == SourceParse.Source ? request!.HeadLength : received.Length;
-        if (!Consume(socket, head))
+        if (!ConnectionAnswer.Consume(socket, head))
         {
             Close(socket);
             return true;
         }
         if (parse == SourceParse.Bad)
         {
-            Refuse(socket, Answer("400 Bad Request", "", reason ?? "Bad request."), address, "bad request: " + reason);
+            Refuse(socket, ConnectionAnswer.Of("400 Bad Request", null, reason ?? "Bad request."), address, "bad request: " + reason);
             return true;
         }
         if (request!.Headers.TryGetValue("Transfer-Encoding", out var encoding) && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            Refuse(socket, Answer("400 Bad Request", "", "Transfer-Encoding is not supported: send the audio as the body until the connection ends."), address, "transfer encoding " + encoding);
+            Refuse(socket, ConnectionAnswer.Of("400 Bad Request", null, "Transfer-Encoding is not supported: send the audio as the body until the connection ends."), address, "transfer encoding " + encoding);
             return true;
         }
         if (!Authenticated(request))
@@ -177,15 +176,8 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
     {
         Interlocked.Increment(ref _refused);
         Log.SourceRefused(_logger, address, why);
-        try
-        {
-            socket.Send(answer, SocketFlags.None);
-            socket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-        {
-        }
-        Close(socket);
+        ConnectionAnswer.Send(socket, answer); // closes it
+        _budget.Release();
     }
 
     private void Close(Socket socket)
@@ -193,25 +185,6 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
         socket.Dispose();
         _budget.Release();
     }
-
-    /// <summary>Takes the head's bytes out of the socket (they are there: just peeked); the audio after it stays.</summary>
-    private static bool Consume(Socket socket, int length)
-    {
-        Span<byte> drain = stackalloc byte[1024];
-        for (var left = length; left > 0;)
-        {
-            var read = Libc.Receive((int)socket.SafeHandle.DangerousGetHandle(), drain[..Math.Min(left, drain.Length)], peek: false);
-            if (read <= 0)
-            {
-                return false;
-            }
-            left -= read;
-        }
-        return true;
-    }
-
-    private static byte[] Answer(string status, string headers, string reason) => Encoding.ASCII.GetBytes(
-        $"HTTP/1.0 {status}\r\nServer: RadioServer\r\nContent-Type: text/plain\r\nConnection: close\r\n{headers}\r\n{reason}\n");
 
     private static partial class Log
     {

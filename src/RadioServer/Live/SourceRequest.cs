@@ -285,7 +285,7 @@ internal sealed record SourceRequest(
     }
 
     /// <summary>"Basic base64(user:password)" with a strict base64 and valid UTF-8 holding a colon, else (null, null).</summary>
-    private static (string? User, string? Password) BasicCredentials(string? authorization)
+    internal static (string? User, string? Password) BasicCredentials(string? authorization)
     {
         const string scheme = "Basic";
         if (authorization is null || authorization.Length <= scheme.Length ||

@@ -28,16 +28,10 @@ internal sealed class DirectListeners(BroadcastBuffer buffer, DirectHandover han
             return false;
         }
         // Take the request's bytes out of the socket (they are there: just peeked, at most WaitingConnections.MaxHead).
-        Span<byte> drain = stackalloc byte[1024];
-        for (var left = request.HeadLength; left > 0;)
+        if (!ConnectionAnswer.Consume(socket, request.HeadLength))
         {
-            var read = Libc.Receive((int)socket.SafeHandle.DangerousGetHandle(), drain[..Math.Min(left, drain.Length)], peek: false);
-            if (read <= 0)
-            {
-                Close(socket, LeaveReason.ClientClosed);
-                return true;
-            }
-            left -= read;
+            Close(socket, LeaveReason.ClientClosed);
+            return true;
         }
         Interlocked.Increment(ref _served);
         _ = handover.ServeAsync(socket, (socket.RemoteEndPoint as IPEndPoint)?.Address, request.UserAgent, request.IcyMetadata, CancellationToken.None,
