@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RadioServer.Audio;
+using RadioServer.Live.Accounts;
+using RadioServer.Live.Recording;
 using RadioServer.Station;
 using RadioServer.Streaming.Connections;
 
@@ -11,6 +13,8 @@ internal static class LiveServiceCollectionExtensions
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<LiveOptions, LiveOptionsValidator>().BindConfiguration(LiveOptions.Section);
+        services.TryAddSingleton<IHostAccounts, NoHostAccounts>();
+        services.TryAddSingleton<ILiveRecorder>(NoLiveRecorder.Instance);
         services.TryAddSingleton<LiveSources>();
         services.AddSingleton<IDirectConnectionHandler>(sp => sp.GetRequiredService<LiveSources>());
         services.Replace(ServiceDescriptor.Singleton<ILiveFeed>(sp => sp.GetRequiredService<LiveSources>()));

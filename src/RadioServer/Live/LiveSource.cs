@@ -9,7 +9,7 @@ namespace RadioServer.Live;
 /// holds the client back). Ends when the client closes, sends nothing for the source timeout, or sends what is not
 /// MP3; the end is reported to <see cref="LiveSources"/>, which frees the mount.
 /// </summary>
-internal sealed class LiveSource(LiveSources owner, Socket socket, IPAddress? address, SourceRequest request, TimeProvider time, TimeSpan timeout, ILogger logger)
+internal sealed class LiveSource(LiveSources owner, Socket socket, IPAddress? address, SourceRequest request, ILiveDecoder decoder, TimeProvider time, TimeSpan timeout, ILogger logger)
 {
     public Socket Socket { get; } = socket;
 
@@ -19,7 +19,7 @@ internal sealed class LiveSource(LiveSources owner, Socket socket, IPAddress? ad
 
     public DateTimeOffset Since { get; } = time.GetUtcNow();
 
-    public Mp3StreamDecoder Decoder { get; } = new();
+    public ILiveDecoder Decoder { get; } = decoder;
 
     private long _bytesRead;
 

@@ -103,12 +103,12 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
             Refuse(socket, s_unauthorized, address, request!.User is null ? "no credentials" : "wrong credentials");
             return true;
         }
-        if (request!.ContentType is not (null or "audio/mpeg" or "audio/mp3" or "audio/mpeg3"))
+        if (LiveDecoders.For(request!.ContentType) is not { } decoder)
         {
             Refuse(socket, s_contentType, address, $"content type {request.ContentType}");
             return true;
         }
-        var source = new LiveSource(this, socket, address, request, _time, TimeSpan.FromSeconds(_options.SourceTimeoutSeconds), _logger);
+        var source = new LiveSource(this, socket, address, request, decoder, _time, TimeSpan.FromSeconds(_options.SourceTimeoutSeconds), _logger);
         if (Interlocked.CompareExchange(ref _current, source, null) is not null)
         {
             Refuse(socket, s_inUse, address, "the mount is in use");
@@ -129,7 +129,7 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
     internal void Ended(LiveSource source, string reason)
     {
         Interlocked.CompareExchange(ref _current, null, source);
-        Log.SourceEnded(_logger, source.Address, reason, source.BytesRead, source.Decoder.Frames);
+        Log.SourceEnded(_logger, source.Address, reason, source.BytesRead, source.Decoder.Frames, source.Decoder.Codec);
         Close(source.Socket);
     }
 
@@ -191,8 +191,8 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
         [LoggerMessage(1, LogLevel.Information, "Live source connected from {Address} to {Mount} ({UserAgent}, \"{Name}\").", EventName = "SourceConnected")]
         public static partial void SourceConnected(ILogger logger, IPAddress? address, string mount, string userAgent, string name);
 
-        [LoggerMessage(2, LogLevel.Information, "Live source from {Address} ended: {Reason} ({Bytes} bytes, {Frames} MP3 frames).", EventName = "SourceEnded")]
-        public static partial void SourceEnded(ILogger logger, IPAddress? address, string reason, long bytes, long frames);
+        [LoggerMessage(2, LogLevel.Information, "Live source from {Address} ended: {Reason} ({Bytes} bytes, {Frames} {Codec} frames).", EventName = "SourceEnded")]
+        public static partial void SourceEnded(ILogger logger, IPAddress? address, string reason, long bytes, long frames, string codec);
 
         [LoggerMessage(4, LogLevel.Information, "Live title: {Title}.", EventName = "LiveTitleUpdated")]
         public static partial void TitleUpdated(ILogger logger, string title);

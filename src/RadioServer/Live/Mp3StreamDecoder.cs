@@ -11,7 +11,7 @@ namespace RadioServer.Live;
 /// again), each decoded as it completes, resampled and widened to stereo. A change of sample rate or channels
 /// mid-stream starts a new decoder: listeners never see a format change. Not thread-safe: one source's reading task.
 /// </summary>
-internal sealed class Mp3StreamDecoder
+internal sealed class Mp3StreamDecoder : ILiveDecoder
 {
     /// <summary>Bytes of a source that may go by without one MP3 frame before it is called garbage.</summary>
     public const int MaxJunk = 64 * 1024;
@@ -26,6 +26,11 @@ internal sealed class Mp3StreamDecoder
     private NLayerFrameDecompressor? _decompressor;
     private BufferedWaveProvider? _decoded;
     private ISampleProvider? _station;
+
+    public string Codec => "MP3";
+
+    // MP3 carries no title of its own (ICY titles come by updinfo).
+    public event Action<string>? TitleFound { add { } remove { } }
 
     /// <summary>Frames decoded so far.</summary>
     public long Frames { get; private set; }
