@@ -275,6 +275,7 @@ internal sealed partial class LiveRecorder : ILiveRecorder, IHostedService, IAsy
         Volatile.Write(ref _failedGeneration, _generation);
         Interlocked.Increment(ref _failures);
         Log.QueueRefused(_logger, slot.ShowId);
+        HealthChanged?.Invoke(true, $"Recording of {slot.ShowTitle} given up: its writer is stuck. The air is not affected; see the server log.");
     }
 
     private async Task RunAsync()

@@ -342,6 +342,42 @@ public sealed class LiveRecorderTests : IDisposable
     }
 
     [Fact]
+    public async Task Write_OnceTheQueuesBuffersExist_AllocatesNothing()
+    {
+        using var encoders = new StallingEncoders();
+        await using var recorder = Recorder(_folder.Path, _logs, encoders: encoders);
+        var tone = new Tone(1000);
+        recorder.Begin(Morning());
+        recorder.Write(tone.Next());
+        await encoders.Entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        for (var i = 1; i < recorder.QueueFrames; i++)
+        {
+            recorder.Write(tone.Next()); // every buffer the queue may hold is made now, once
+        }
+        Assert.Equal(0, recorder.DroppedFrames);
+        encoders.Release.Set();
+        await recorder.WrittenAsync();
+
+        var frame = tone.Next().ToArray();
+        long allocated = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var j = 0; j < 20; j++)
+            {
+                recorder.Write(frame);
+            }
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            await recorder.WrittenAsync();
+        }
+        Assert.Equal(0, allocated);
+        Assert.Equal(0, recorder.DroppedFrames);
+        recorder.End();
+        await recorder.WrittenAsync();
+        Assert.InRange(Decode(Path.Combine(ShowFolder(), "2026-11-26_0700.mp3")).Seconds, (recorder.QueueFrames + 200) * 1152 / 44100.0, (recorder.QueueFrames + 203) * 1152 / 44100.0);
+    }
+
+    [Fact]
     public async Task RecordingOff_EmptyPath_BeginWriteEndDoNothing()
     {
         await using var recorder = Recorder(_folder.Path, _logs, recordingsPath: "");
