@@ -37,7 +37,7 @@ public sealed class RecordingApiTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static readonly FakeHostAccounts s_accounts = new(("Alex Morgan", "alex-source-pass", false), ("Sam Rivera", "sam-source-pass", false), ("Old Host", "old-pass", true));
+    private static readonly FakeHostAccounts s_accounts = new FakeHostAccounts().Add("Alex Morgan", "alex-source-pass").Add("Sam Rivera", "sam-source-pass").Add("Old Host", "old-pass", disabled: true);
 
     private Task<TestStation> StartAsync(params (string Key, string? Value)[] settings) =>
         TestStation.StartAsync(_folder.Media, Operators.Settings(settings), services: s => s.Replace(ServiceDescriptor.Singleton<IHostAccounts>(s_accounts)));

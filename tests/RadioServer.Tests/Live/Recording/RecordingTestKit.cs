@@ -111,24 +111,4 @@ internal static class RecordingTestKit
             public void Dispose() => inner.Dispose();
         }
     }
-
-    /// <summary>Host accounts with plain passwords, for tests (the real store hashes them).</summary>
-    public sealed class FakeHostAccounts(params (string Name, string Password, bool Disabled)[] accounts) : IHostAccounts
-    {
-        public HostAccount? Verify(string name, string password)
-        {
-            foreach (var account in accounts)
-            {
-                if (string.Equals(account.Name, name, StringComparison.OrdinalIgnoreCase) && account.Password == password)
-                {
-                    return new HostAccount(account.Name, account.Disabled, null, DateTimeOffset.UnixEpoch, null);
-                }
-            }
-            return null;
-        }
-
-        public void Block(string name, DateTimeOffset until)
-        {
-        }
-    }
 }
