@@ -4,10 +4,10 @@ using System.Net.Sockets;
 namespace RadioServer.Live;
 
 /// <summary>
-/// One connected source client: its socket read on a task of its own, the bytes decoded (<see cref="Mp3StreamDecoder"/>)
+/// One connected source client: its socket read on a task of its own, the bytes decoded (<see cref="ILiveDecoder"/>: MP3 or Ogg)
 /// into the live buffer, at the pace the air chain takes them (the buffer's high water holds the reads back, and TCP
-/// holds the client back). Ends when the client closes, sends nothing for the source timeout, or sends what is not
-/// MP3; the end is reported to <see cref="LiveSources"/>, which frees the mount.
+/// holds the client back). Ends when the client closes, sends nothing for the source timeout, or sends what cannot
+/// be decoded; the end is reported to <see cref="LiveSources"/>, which frees the mount.
 /// </summary>
 internal sealed class LiveSource(LiveSources owner, Socket socket, IPAddress? address, SourceRequest request, ILiveDecoder decoder, TimeProvider time, TimeSpan timeout, ILogger logger)
 {
@@ -28,6 +28,7 @@ internal sealed class LiveSource(LiveSources owner, Socket socket, IPAddress? ad
     public async Task RunAsync(byte[] accepted)
     {
         var reason = "the client closed the connection";
+        Decoder.TitleFound += owner.SetTitle; // Ogg comment headers: the title as the stream gives it, as updinfo does for MP3
         try
         {
             await Socket.SendAsync(accepted, SocketFlags.None);
