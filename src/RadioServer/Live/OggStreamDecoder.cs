@@ -43,6 +43,7 @@ internal sealed class OggStreamDecoder : ILiveDecoder
     private bool _inHeaders;
     private uint _audioSerial;
     private OggAudioCodec? _codec;
+    private string? _lastCodec;
     private uint _nextSequence;
     private bool _inPacket;
     private bool _dropping;
@@ -57,8 +58,6 @@ internal sealed class OggStreamDecoder : ILiveDecoder
 
     /// <summary>"Vorbis" or "Opus" once the stream's first header has been read (what the last link carried), "Ogg" before.</summary>
     public string Codec => _codec?.Name ?? _lastCodec ?? "Ogg";
-
-    private string? _lastCodec;
 
     public event Action<string>? TitleFound;
 
@@ -222,7 +221,7 @@ internal sealed class OggStreamDecoder : ILiveDecoder
                 _inPacket = true;
                 _packetLength = 0;
             }
-            Append(segment);
+            AddToPacket(segment);
             if (lacing[i] < 255)
             {
                 _inPacket = false;
@@ -234,7 +233,7 @@ internal sealed class OggStreamDecoder : ILiveDecoder
         }
     }
 
-    private void Append(ReadOnlySpan<byte> segment)
+    private void AddToPacket(ReadOnlySpan<byte> segment)
     {
         var room = MaxPacket - _packetLength;
         if (room <= 0)
