@@ -164,6 +164,7 @@ internal sealed class OggStreamDecoder : ILiveDecoder
             CountJunk(size); // the middle of a stream: nothing to decode without its headers
             return;
         }
+        _junk = 0; // junk is counted from the last good page: bad pages now and then, over hours, are not garbage
         if (_inHeaders)
         {
             // Every BOS page of a link comes before its other pages (RFC 3533 §4): the link's streams are known.
