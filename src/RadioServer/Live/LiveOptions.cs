@@ -26,6 +26,20 @@ public sealed class LiveOptions
     /// <summary>How long a source on air may give nothing before automation fades back in.</summary>
     [Range(0.5, 60)]
     public double GraceSeconds { get; set; } = 3;
+
+    /// <summary>
+    /// SHOUTcast v1 source clients (Winamp's DSP, SAM, older butt and Mixxx in SHOUTcast mode, DarkIce's
+    /// <c>server type = shoutcast</c>): a password line, then icy- headers, on a port of their own
+    /// (<see cref="ShoutcastPort"/>). Off unless set.
+    /// </summary>
+    public bool Shoutcast { get; set; }
+
+    /// <summary>
+    /// Where SHOUTcast v1 clients connect, on the station's addresses: unset, the station's HTTP port + 1 (SHOUTcast's
+    /// rule, what those clients assume: 8001 for a station on 8000); 0, any free port (tests).
+    /// </summary>
+    [Range(0, 65535)]
+    public int? ShoutcastPort { get; set; }
 }
 
 [OptionsValidator]
