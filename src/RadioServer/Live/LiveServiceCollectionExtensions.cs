@@ -21,6 +21,7 @@ internal static class LiveServiceCollectionExtensions
         services.AddSingleton<IMetricSource, LiveReporter>();
         services.TryAddSingleton<ShoutcastSources>();
         services.AddHostedService(sp => sp.GetRequiredService<ShoutcastSources>()); // binds only when Radio:Live:Shoutcast is on
+        services.HideAdminCgiPasswords();
         return services;
     }
 }
