@@ -60,9 +60,9 @@ internal static class ShoutcastAdmin
     private static IResult WithChallenge(this IResult result) => new ChallengeResult(result);
 
     /// <summary>
-    /// The query's parameters, names case-insensitive, the first of each; values percent-decoded (and '+' as a space)
-    /// as UTF-8 when they are, else as Latin-1: SHOUTcast-era clients send their titles in the Windows code page, as
-    /// Icecast assumes for them.
+    /// The query's parameters, names case-insensitive, the first of each; values percent-decoded (and '+' as a space,
+    /// except in <c>pass</c>: libshout sends the password as it is) as UTF-8 when they are, else as Latin-1:
+    /// SHOUTcast-era clients send their titles in the Windows code page, as Icecast assumes for them.
     /// </summary>
     internal static Dictionary<string, string> Parse(string? query)
     {
@@ -71,7 +71,8 @@ internal static class ShoutcastAdmin
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             var name = Decode(equals < 0 ? pair : pair[..equals]);
-            values.TryAdd(name, equals < 0 ? "" : Decode(pair[(equals + 1)..]));
+            var value = equals < 0 ? "" : pair[(equals + 1)..];
+            values.TryAdd(name, Decode(string.Equals(name, "pass", StringComparison.OrdinalIgnoreCase) ? value.Replace("+", "%2B", StringComparison.Ordinal) : value));
         }
         return values;
     }
@@ -138,7 +139,10 @@ internal static class ShoutcastAdmin
 
         public Task StopAsync(CancellationToken cancellationToken) => inner.StopAsync(cancellationToken);
 
-        public void Dispose() => inner.Dispose();
+        public void Dispose()
+        {
+            // The container made the server and disposes it.
+        }
     }
 
     private sealed class Application<TContext>(IHttpApplication<TContext> inner) : IHttpApplication<TContext> where TContext : notnull

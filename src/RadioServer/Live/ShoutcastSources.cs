@@ -6,6 +6,7 @@ using System.Text.Unicode;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using RadioServer.Interop;
 using RadioServer.Station;
 using RadioServer.Streaming.Connections;
 
@@ -73,6 +74,10 @@ internal sealed partial class ShoutcastSources : IHostedLifecycleService, IDispo
         if (!_options.Shoutcast)
         {
             return Task.CompletedTask;
+        }
+        if (!Libc.IsSupported)
+        {
+            throw new PlatformNotSupportedException("Radio:Live:Shoutcast needs Linux (its connections are read and answered as the station's accept loop's are).");
         }
         var addresses = _server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var endpoints = ListenEndPoints(addresses, _options.ShoutcastPort);
@@ -428,7 +433,7 @@ internal sealed partial class ShoutcastSources : IHostedLifecycleService, IDispo
         http.AddRange(Encoding.ASCII.GetBytes($"SOURCE {_options.MountPath} HTTP/1.0\r\n"));
         foreach (var line in lines)
         {
-            http.AddRange(line);
+            http.AddRange(Utf8.IsValid(line) ? line : Encoding.UTF8.GetBytes(Encoding.Latin1.GetString(line))); // as Text
             http.AddRange("\r\n"u8);
         }
         http.AddRange("\r\n"u8);

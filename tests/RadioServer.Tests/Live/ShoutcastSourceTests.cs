@@ -116,13 +116,13 @@ public sealed class ShoutcastSourceTests : IDisposable
         await source.SendAsync(Encoding.ASCII.GetBytes($"{Password}\r\n"));
         Assert.Equal(Ok2, await ReadAsync(source, Ok2.Length));
         Assert.Null(live.Current);
-        await source.SendAsync(Encoding.ASCII.GetBytes("icy-name:Split Packets\r\nicy-genre:Talk\r\n"));
+        await source.SendAsync(Encoding.Latin1.GetBytes("icy-name:Split Packets\r\nicy-genre:Caf\u00e9 Talk\r\n")); // Latin-1, as Winamp's DSP
         await source.SendAsync(Encoding.ASCII.GetBytes("icy-br:128\r\n\r\n"));
         var mp3 = _folder.File("live.mp3");
         TestAudio.WriteToneMp3(mp3, 1000, 2);
         await source.SendAsync(await File.ReadAllBytesAsync(mp3));
         await UntilAsync(() => live.Buffered >= 44100);
-        Assert.Equal(("Split Packets", "Talk", 128), (live.Current!.Request.Name, live.Current.Request.Genre, live.Current.Request.Bitrate));
+        Assert.Equal(("Split Packets", "Café Talk", 128), (live.Current!.Request.Name, live.Current.Request.Genre, live.Current.Request.Bitrate));
         Assert.Equal("MP3", live.Current.Decoder.Codec);
     }
 
@@ -302,6 +302,26 @@ public sealed class ShoutcastSourceTests : IDisposable
         var logged = station.Logs.Entries;
         Assert.Contains(logged, e => e.Category.StartsWith("Microsoft.AspNetCore.Hosting", StringComparison.Ordinal) && e.Message.Contains("/admin.cgi?pass=***", StringComparison.Ordinal));
         Assert.DoesNotContain(logged, e => e.Message.Contains(Password, StringComparison.Ordinal) || e.Message.Contains("not-the-password", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("hackme", "source", "hackme")]
+    [InlineData("source:hack:me", "source", "hack:me")]
+    [InlineData("Alex Morgan:p4ss", "Alex Morgan", "p4ss")]
+    [InlineData("hackme:#2", "source", "hackme")]
+    [InlineData("Alex:p4ss:#1", "Alex", "p4ss")]
+    [InlineData("hack:#me", "hack", "#me")] // not a stream id: a user and a password
+    [InlineData("", "source", "")]
+    public void Credentials_ReadsThePasswordLineForms(string line, string user, string password) =>
+        Assert.Equal((user, password), ShoutcastSources.Credentials(line));
+
+    [Fact]
+    public void AdminCgiQuery_KeepsPlusInThePassword_DecodesLatin1_AndHidesThePassword()
+    {
+        var query = ShoutcastAdmin.Parse("?mode=updinfo&PASS=a+b%2Bc&song=Caf%E9+au+lait&song=second");
+        Assert.Equal(("updinfo", "a+b+c", "Café au lait"), (query["mode"], query["pass"], query["song"]));
+        Assert.Equal("?mode=updinfo&pass=***&song=x", ShoutcastAdmin.Redact("?mode=updinfo&Pass=secret&song=x"));
+        Assert.Null(ShoutcastAdmin.Redact("?mode=viewxml&page=1"));
     }
 
     private static async Task<Socket> ConnectAsync(TestStation station)
