@@ -154,13 +154,8 @@ public sealed class ShoutcastSourceTests : IDisposable
         Assert.Equal((1, 1), (live.Refusals["contentType"], live.Refusals["inUse"]));
     }
 
-    [Theory]
-    [InlineData("source:" + Password + "\r\n", "source")] // user:password, the master's
-    [InlineData(Password + ":#1\r\n", "source")] // SHOUTcast 2's stream id after the password
-    [InlineData(Password + "\n", "source")] // LF only
-    [InlineData("SOURCE " + Password + "\n /live\n", "source")] // DarkIce with a mount point set
-    [InlineData("Alex Morgan:host-pass\r\n", "Alex Morgan")] // a host's account, in their slot
-    public async Task PasswordLineForms_AreTakenForTheirAccount(string passwordLine, string account)
+    [Fact]
+    public async Task PasswordLineForms_AreTakenForTheirAccount()
     {
         // Thursday 2026-11-26 12:00 UTC, the test station's start: Alex Morgan's slot is open.
         File.WriteAllText(Path.Combine(_folder.Path, "schedule.json"), """
@@ -171,25 +166,39 @@ public sealed class ShoutcastSourceTests : IDisposable
         await using var station = await TestStation.StartAsync(_folder.Media, Settings(),
             services: s => s.Replace(ServiceDescriptor.Singleton<IHostAccounts>(new OneHost("Alex Morgan", "host-pass"))));
         var live = station.App.Services.GetRequiredService<LiveSources>();
-        using var source = await ConnectAsync(station);
-        await source.SendAsync(Encoding.ASCII.GetBytes(passwordLine));
-        Assert.Equal(Ok2, await ReadAsync(source, Ok2.Length));
-        await source.SendAsync(Encoding.ASCII.GetBytes("icy-name:Forms\n\n"));
-        await UntilAsync(() => live.Current is not null);
-        Assert.Equal(account, live.Current!.Account);
+        (string Line, string Account)[] forms =
+        [
+            ("source:" + Password + "\r\n", "source"), // user:password, the master's
+            (Password + ":#1\r\n", "source"), // SHOUTcast 2's stream id after the password
+            (Password + "\n", "source"), // LF only
+            ("SOURCE " + Password + "\n /live\n", "source"), // DarkIce with a mount point set
+            ("Alex Morgan:host-pass\r\n", "Alex Morgan"), // a host's account, in their slot
+        ];
+        foreach (var (line, account) in forms)
+        {
+            using var source = await ConnectAsync(station);
+            await source.SendAsync(Encoding.ASCII.GetBytes(line));
+            Assert.Equal(Ok2, await ReadAsync(source, Ok2.Length));
+            await source.SendAsync(Encoding.ASCII.GetBytes("icy-name:Forms\n\n"));
+            await UntilAsync(() => live.Current is not null);
+            Assert.Equal(account, live.Current!.Account);
+            source.Shutdown(SocketShutdown.Both);
+            await UntilAsync(() => live.Current is null); // the mount is free for the next form
+        }
+        Assert.Equal(forms.Length, live.Connects);
     }
 
-    [Theory]
-    [InlineData("wrong")] // the master's password, wrong
-    [InlineData("source:wrong")]
-    [InlineData("nobody:" + Password)] // no such account: the same answer
-    public async Task WrongPassword_IsAnsweredInvalidPassword_RefusalLoggedAndCounted_AndRepeatedFailuresAreLimited(string passwordLine)
+    [Fact]
+    public async Task WrongPassword_IsAnsweredInvalidPassword_RefusalLoggedAndCounted_AndRepeatedFailuresAreLimited()
     {
         await using var station = await TestStation.StartAsync(_folder.Media, Settings());
         var live = station.App.Services.GetRequiredService<LiveSources>();
         var budget = station.App.Services.GetRequiredService<DescriptorBudget>();
         var connections = budget.Connections;
-        for (var i = 0; i < LiveSources.FailuresAllowed; i++)
+        // The master's password wrong, a wrong one for source, an account that does not exist: the same answer.
+        string[] wrong = ["wrong", "source:wrong", "nobody:" + Password, "Wrong", "source:"];
+        Assert.Equal(LiveSources.FailuresAllowed, wrong.Length);
+        foreach (var passwordLine in wrong)
         {
             using var source = await ConnectAsync(station);
             // Headers and audio already sent, as a client that does not wait: the answer is still read, not reset away.
