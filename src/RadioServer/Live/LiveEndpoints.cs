@@ -12,6 +12,7 @@ internal static class LiveEndpoints
     public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/admin/metadata", UpdateMetadataAsync);
+        endpoints.MapShoutcastAdmin(); // GET /admin.cgi, SHOUTcast's updinfo
         var api = endpoints.MapGroup("/api/live");
         api.MapGet("", (HttpContext context, LiveSources live) =>
             Results.Ok(live.Status(withSources: context.User.IsInRole(Roles.Host), withAddresses: context.User.IsInRole(Roles.Operator))));

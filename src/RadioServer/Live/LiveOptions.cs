@@ -35,6 +35,20 @@ public sealed class LiveOptions
 
     /// <summary>CBR bitrate of the recordings (an MPEG-1 Layer III rate), encoded apart from the air's.</summary>
     public int RecordingBitrate { get; set; } = 128;
+
+    /// <summary>
+    /// SHOUTcast v1 source clients (Winamp's DSP, SAM, older butt and Mixxx in SHOUTcast mode, DarkIce's
+    /// <c>server type = shoutcast</c>): a password line, then icy- headers, on a port of their own
+    /// (<see cref="ShoutcastPort"/>). Off unless set.
+    /// </summary>
+    public bool Shoutcast { get; set; }
+
+    /// <summary>
+    /// Where SHOUTcast v1 clients connect, on the station's addresses: unset, the station's HTTP port + 1 (SHOUTcast's
+    /// rule, what those clients assume: 8001 for a station on 8000); 0, any free port (tests).
+    /// </summary>
+    [Range(0, 65535)]
+    public int? ShoutcastPort { get; set; }
 }
 
 [OptionsValidator]

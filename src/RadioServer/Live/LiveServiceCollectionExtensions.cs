@@ -25,6 +25,9 @@ internal static class LiveServiceCollectionExtensions
         services.AddSingleton<IDirectConnectionHandler>(sp => sp.GetRequiredService<LiveSources>());
         services.Replace(ServiceDescriptor.Singleton<ILiveFeed>(sp => sp.GetRequiredService<LiveSources>()));
         services.AddSingleton<IMetricSource, LiveReporter>();
+        services.TryAddSingleton<ShoutcastSources>();
+        services.AddHostedService(sp => sp.GetRequiredService<ShoutcastSources>()); // binds only when Radio:Live:Shoutcast is on
+        services.HideAdminCgiPasswords();
         return services;
     }
 }

@@ -151,66 +151,17 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
             var (user, password) = request.User is null && request.Headers.TryGetValue("ice-password", out var icePassword)
                 ? ("source", icePassword) // ICE/1.0 clients (old DarkIce) send the password alone, for user source, as Icecast takes it
                 : (request.User, request.Password);
-            var now = _time.GetUtcNow();
-            if (user is null)
+            var clearance = await ClearAsync(user, password, address);
+            var admission = clearance.Refusal is { } refused ? new SourceAdmission(null, refused) : Admit(clearance, socket, address, request);
+            if (admission.Source is not { } source)
             {
-                // libshout's first try has no credentials: the challenge, answered at once (there is nothing to check).
-                Refuse(socket, s_unauthorized, address, "credentials", "no credentials");
+                ConnectionAnswer.Send(socket, HttpAnswer(admission.Refusal!)); // closes it
+                _budget.Release();
                 return;
             }
-            if (TooManyFailures(address, now, out var retryAfter))
-            {
-                Refuse(socket, ConnectionAnswer.Of("429 Too Many Requests", retryAfter, "Too many failed logins from this address; try again later."), address, "rateLimited", "too many failed logins");
-                return;
-            }
-            var identity = await CheckAsync(user, password);
-            if (identity is null)
-            {
-                Failed(address, now);
-                // The same answer, in the same time, for a wrong user or a wrong password.
-                Refuse(socket, s_unauthorized, address, "credentials", "wrong credentials");
-                return;
-            }
-            LiveSession? session = null;
-            if (identity is { } account && account != Master)
-            {
-                now = _time.GetUtcNow();
-                if (account.Disabled)
-                {
-                    Refuse(socket, s_disabled, address, "disabled", $"the account {account.Name} is disabled");
-                    return;
-                }
-                if (account.BlockedUntil is { } until && until > now)
-                {
-                    Refuse(socket, ConnectionAnswer.Of("403 Forbidden", (int)Math.Ceiling((until - now).TotalSeconds), $"An operator blocked this account until {StationTime(until):HH:mm}."), address, "blocked", $"{account.Name} is blocked");
-                    return;
-                }
-                if (FindSlot(account.Name, now, out var why) is not { } slot)
-                {
-                    Refuse(socket, ConnectionAnswer.Of("403 Forbidden", null, why), address, "slot", why);
-                    return;
-                }
-                session = Director.SessionFor(slot, account.Name, _schedule.Current.Zone, TimeSpan.FromSeconds(_options.GraceSeconds));
-            }
-            if (LiveDecoders.For(request.ContentType) is not { } decoder)
-            {
-                Refuse(socket, s_contentType, address, "contentType", $"content type {request.ContentType}");
-                return;
-            }
-            var source = new LiveSource(this, socket, address, request, decoder, session, _time, TimeSpan.FromSeconds(_options.SourceTimeoutSeconds), _logger)
-            {
-                Title = session is null && !string.IsNullOrWhiteSpace(request.Name) ? new TrackInfo("live:master", "", "", request.Name.Trim(), null, TimeSpan.Zero) : null,
-            };
-            if (!Director.TryAttach(source, _time.GetUtcNow()))
-            {
-                Refuse(socket, s_inUse, address, "inUse", "the mount is in use");
-                return;
-            }
-            Interlocked.Increment(ref _connects);
             // As Icecast: 100 Continue when asked (ffmpeg and libshout wait for it before the audio), then 200.
             var ok = Encoding.ASCII.GetBytes($"{(request.Protocol == "HTTP/1.1" ? "HTTP/1.1" : "HTTP/1.0")} 200 OK\r\nServer: RadioServer\r\nConnection: close\r\n\r\n");
             ok = request.ExpectContinue ? [.. s_continue, .. ok] : ok;
-            Log.SourceConnected(_logger, address, source.Account, session?.Show.Title ?? "(master)", request.UserAgent ?? "", decoder.Codec);
             await source.RunAsync(ok);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -218,6 +169,93 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
             Log.AdmitFailed(_logger, address, ex);
             Close(socket);
         }
+    }
+
+    /// <summary>A refusal as an HTTP answer (Icecast's statuses): 401 with the challenge, 429, else 403 with the reason.</summary>
+    private static byte[] HttpAnswer(SourceRefusal refusal) => refusal.Kind switch
+    {
+        "credentials" => s_unauthorized,
+        "rateLimited" => ConnectionAnswer.Of("429 Too Many Requests", refusal.RetryAfterSeconds, refusal.Message),
+        "disabled" => s_disabled,
+        "inUse" => s_inUse,
+        "contentType" => s_contentType,
+        _ => ConnectionAnswer.Of("403 Forbidden", refusal.RetryAfterSeconds, refusal.Message),
+    };
+
+    /// <summary>
+    /// The first half of a source's admission, whatever its protocol: who <paramref name="user"/> is (null: no
+    /// credentials were sent) — the master, or a host with a slot open now (then its session) — or why it is refused
+    /// (counted and logged here; the caller answers it in its protocol and closes). Slow on purpose (the password check).
+    /// </summary>
+    internal async Task<SourceClearance> ClearAsync(string? user, string? password, IPAddress? address)
+    {
+        var now = _time.GetUtcNow();
+        if (user is null)
+        {
+            // libshout's first try has no credentials: the challenge, answered at once (there is nothing to check).
+            return new SourceClearance(null, Counted(new("credentials", "no credentials", "Authentication required."), address));
+        }
+        if (TooManyFailures(address, now, out var retryAfter))
+        {
+            return new SourceClearance(null, Counted(new("rateLimited", "too many failed logins", "Too many failed logins from this address; try again later.", retryAfter), address));
+        }
+        var identity = await CheckAsync(user, password);
+        if (identity is null)
+        {
+            Failed(address, now);
+            // The same answer, in the same time, for a wrong user or a wrong password.
+            return new SourceClearance(null, Counted(new("credentials", "wrong credentials", "Authentication required."), address));
+        }
+        if (identity == Master)
+        {
+            return new SourceClearance(null, null);
+        }
+        var account = identity;
+        now = _time.GetUtcNow();
+        if (account.Disabled)
+        {
+            return new SourceClearance(null, Counted(new("disabled", $"the account {account.Name} is disabled", "This account is disabled."), address));
+        }
+        if (account.BlockedUntil is { } until && until > now)
+        {
+            return new SourceClearance(null, Counted(new("blocked", $"{account.Name} is blocked", $"An operator blocked this account until {StationTime(until):HH:mm}.", (int)Math.Ceiling((until - now).TotalSeconds)), address));
+        }
+        if (FindSlot(account.Name, now, out var why) is not { } slot)
+        {
+            return new SourceClearance(null, Counted(new("slot", why, why), address));
+        }
+        return new SourceClearance(Director.SessionFor(slot, account.Name, _schedule.Current.Zone, TimeSpan.FromSeconds(_options.GraceSeconds)), null);
+    }
+
+    /// <summary>
+    /// The second half: the decoder for <paramref name="request"/>'s content type, a <see cref="LiveSource"/> on
+    /// <paramref name="socket"/>, attached to the director — the source for the caller to run (it answers "accepted"
+    /// in its protocol first), or why not (counted and logged; the caller answers it and closes).
+    /// </summary>
+    internal SourceAdmission Admit(SourceClearance clearance, Socket socket, IPAddress? address, SourceRequest request)
+    {
+        var session = clearance.Session;
+        if (LiveDecoders.For(request.ContentType) is not { } decoder)
+        {
+            return new SourceAdmission(null, Counted(new("contentType", $"content type {request.ContentType}", "Content-type not supported."), address));
+        }
+        var source = new LiveSource(this, socket, address, request, decoder, session, _time, TimeSpan.FromSeconds(_options.SourceTimeoutSeconds), _logger)
+        {
+            Title = session is null && !string.IsNullOrWhiteSpace(request.Name) ? new TrackInfo("live:master", "", "", request.Name.Trim(), null, TimeSpan.Zero) : null,
+        };
+        if (!Director.TryAttach(source, _time.GetUtcNow()))
+        {
+            return new SourceAdmission(null, Counted(new("inUse", "the mount is in use", "Mountpoint in use."), address));
+        }
+        Interlocked.Increment(ref _connects);
+        Log.SourceConnected(_logger, address, source.Account, session?.Show.Title ?? "(master)", request.UserAgent ?? "", decoder.Codec);
+        return new SourceAdmission(source, null);
+    }
+
+    private SourceRefusal Counted(SourceRefusal refusal, IPAddress? address)
+    {
+        Note(refusal.Kind, refusal.Why, address);
+        return refusal;
     }
 
     private static readonly HostAccount Master = new("source", false, null, DateTimeOffset.MinValue, null);
@@ -459,10 +497,16 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
 
     private void Refuse(Socket socket, byte[] answer, IPAddress? address, string kind, string why)
     {
-        _refusals.AddOrUpdate(kind, 1, (_, n) => n + 1);
-        Log.SourceRefused(_logger, address, why);
+        Note(kind, why, address);
         ConnectionAnswer.Send(socket, answer); // closes it
         _budget.Release();
+    }
+
+    /// <summary>Counts and logs a refusal (also one another protocol's reader decided: a SHOUTcast head it could not read).</summary>
+    internal void Note(string kind, string why, IPAddress? address)
+    {
+        _refusals.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        Log.SourceRefused(_logger, address, why);
     }
 
     private void Close(Socket socket)
