@@ -13,7 +13,9 @@ internal static class LiveServiceCollectionExtensions
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<LiveOptions, LiveOptionsValidator>().BindConfiguration(LiveOptions.Section);
-        services.TryAddSingleton<IHostAccounts, NoHostAccounts>();
+        // Hosts' own source passwords, in the station's database; operators manage them (HostAccountEndpoints).
+        services.TryAddSingleton<HostAccountStore>();
+        services.Replace(ServiceDescriptor.Singleton<IHostAccounts>(sp => sp.GetRequiredService<HostAccountStore>()));
         services.TryAddSingleton<ILiveRecorder>(NoLiveRecorder.Instance);
         services.TryAddSingleton<LiveSources>();
         services.AddSingleton<IDirectConnectionHandler>(sp => sp.GetRequiredService<LiveSources>());
