@@ -151,9 +151,12 @@ internal sealed partial class AirChain
             pacer.Restart(_produced);
             due = _produced + FrameSamples;
         }
+        var now = _time.GetUtcNow();
         while (_produced + FrameSamples <= due)
         {
-            _program.Read(_frame);
+            // The frame's own instant on the stream clock: exact to the sample however many frames one wake-up makes.
+            var instant = now - TimeSpan.FromTicks((due - _produced) * TimeSpan.TicksPerSecond / StationFormat.SampleRate);
+            _program.Read(_frame, instant);
             _deadAir.Observe(_frame, _produced, _time);
             var bytes = _encoder!.Encode(_frame, _encoded);
             _assembler!.Append(_encoded.AsSpan(0, bytes));

@@ -3,11 +3,10 @@ using RadioServer.Library;
 namespace RadioServer.Audio;
 
 /// <summary>
-/// What goes on air, frame by frame: automation (the <see cref="PlayoutSampleProvider"/>) or a live source
-/// (<see cref="ILiveFeed"/>). When a source is ready, the host is on air at full level at once and automation fades out
-/// under the host's first second. When the source has given nothing for the grace time (dropped, or silent on the
-/// wire), automation fades back in (0.5 s) where it was paused. Counted in samples of the stream, so it is exact on
-/// any clock. Only the air chain's thread calls it.
+/// What goes on air, frame by frame: automation (the <see cref="PlayoutSampleProvider"/>) or live (the
+/// <see cref="ILiveFeed"/>, which decides when). When live comes on, the host is at full level at once and automation
+/// fades out under the host's first second; when it goes off, automation fades back in (0.5 s) where it was paused.
+/// Counted in samples of the stream, so it is exact on any clock. Only the air chain's thread calls it.
 /// </summary>
 internal sealed class ProgramMixer
 {
@@ -19,22 +18,21 @@ internal sealed class ProgramMixer
 
     private readonly PlayoutSampleProvider _playout;
     private readonly ILiveFeed _live;
-    private readonly int _graceSamples;
     private readonly int _fadeUnderSamples = (int)(FadeUnderLive.TotalSeconds * StationFormat.SampleRate);
     private readonly int _fadeBackSamples = (int)(FadeBack.TotalSeconds * StationFormat.SampleRate);
     private float[] _automation = [];
     private Mode _mode;
     private int _fade; // sample frames into the current fade
-    private int _starved; // sample frames in a row the live source gave nothing
+    private bool _trackStarted;
     private TrackInfo? _liveTitle;
 
     public ProgramMixer(PlayoutSampleProvider playout, ILiveFeed live)
     {
         _playout = playout;
         _live = live;
-        _graceSamples = (int)(live.Grace.TotalSeconds * StationFormat.SampleRate);
         _playout.TrackStarted += (track, _) =>
         {
+            _trackStarted = true;
             if (_mode is Mode.Automation or Mode.FadingBack)
             {
                 TitleChanged?.Invoke(track);
@@ -53,19 +51,29 @@ internal sealed class ProgramMixer
     /// <summary>Raised on the audio thread when what is on air changes title: a track, the live source's title, or nothing.</summary>
     public event Action<TrackInfo?>? TitleChanged;
 
-    /// <summary>Whether a live source is on air (including the fade under its first second).</summary>
+    /// <summary>Whether live is on air (including the fade under its first second).</summary>
     public bool LiveOnAir => _mode is Mode.FadingToLive or Mode.Live;
 
-    public void Read(Span<float> frame)
+    /// <summary>Fills <paramref name="frame"/> with what goes on air at <paramref name="instant"/> (the frame's time on the stream clock).</summary>
+    public void Read(Span<float> frame, DateTimeOffset instant)
     {
-        var frames = frame.Length / StationFormat.Channels;
-        if (_mode is Mode.Automation or Mode.FadingBack && _live.Ready)
+        _live.BeginFrame(instant, _trackStarted);
+        _trackStarted = false;
+        var live = _live.OnAir;
+        if (live && _mode is Mode.Automation or Mode.FadingBack)
         {
             _mode = Mode.FadingToLive;
             _fade = 0;
-            _starved = 0;
             AnnounceLive();
         }
+        else if (!live && _mode is Mode.FadingToLive or Mode.Live)
+        {
+            _mode = Mode.FadingBack;
+            _fade = 0;
+            _liveTitle = null;
+            TitleChanged?.Invoke(_playout.CurrentTrack);
+        }
+        var frames = frame.Length / StationFormat.Channels;
         switch (_mode)
         {
             case Mode.Automation:
@@ -107,29 +115,17 @@ internal sealed class ProgramMixer
                 ReadLive(frame);
                 break;
         }
-        if (LiveOnAir)
+        if (LiveOnAir && !ReferenceEquals(_liveTitle, _live.Title))
         {
-            if (_starved >= _graceSamples)
-            {
-                // Nothing from the source for the grace time: automation again, where it was.
-                _mode = Mode.FadingBack;
-                _fade = 0;
-                _liveTitle = null;
-                TitleChanged?.Invoke(_playout.CurrentTrack);
-            }
-            else if (!ReferenceEquals(_liveTitle, _live.Title))
-            {
-                AnnounceLive();
-            }
+            AnnounceLive();
         }
+        _live.EndFrame(frame);
     }
 
     private void ReadLive(Span<float> frame)
     {
         var read = _live.Read(frame);
-        read -= read % StationFormat.Channels;
-        frame[read..].Clear();
-        _starved = read == frame.Length ? 0 : _starved + ((frame.Length - read) / StationFormat.Channels);
+        frame[Math.Max(0, read)..].Clear();
     }
 
     private void AnnounceLive()

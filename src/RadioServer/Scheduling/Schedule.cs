@@ -11,6 +11,29 @@ internal enum BoundaryMode
     Soft,
 }
 
+/// <summary>When a host who connected early (in standby) goes on air.</summary>
+internal enum LiveTakeover
+{
+    /// <summary>Exactly at the slot start, automation fading out under the host's first second.</summary>
+    Boundary,
+
+    /// <summary>At the end of the track playing when the slot starts (or when the host connects, later in the slot).</summary>
+    TrackEnd,
+
+    /// <summary>As soon as the host connects, from the early window on.</summary>
+    Immediate,
+}
+
+/// <summary>A show's rules for its live hosts (<c>live</c> in schedule.json).</summary>
+/// <param name="Early">How long before the slot a host may connect (standby).</param>
+/// <param name="Takeover">When a host in standby goes on air.</param>
+/// <param name="Grace">How long a host on air may give nothing (a network stall) before automation fills in; null: Radio:Live:GraceSeconds.</param>
+/// <param name="SilenceFallback">How long a host may be silent on the wire (muted) before automation fills in.</param>
+internal sealed record LiveRules(TimeSpan Early, LiveTakeover Takeover, TimeSpan? Grace, TimeSpan SilenceFallback)
+{
+    public static readonly LiveRules Default = new(TimeSpan.FromMinutes(10), LiveTakeover.Boundary, null, TimeSpan.FromSeconds(30));
+}
+
 internal enum PlaylistOrder
 {
     Sequential,
@@ -39,7 +62,14 @@ internal sealed record Show(
     TimeSpan MaxOverrun,
     Playlist Playlist,
     ImmutableArray<WeeklySlot> Weekly,
-    ImmutableArray<OneOffSlot> OneOffs);
+    ImmutableArray<OneOffSlot> OneOffs)
+{
+    /// <summary>The show's rules for live hosts.</summary>
+    public LiveRules Live { get; init; } = LiveRules.Default;
+
+    /// <summary>Whether <paramref name="name"/> is one of the show's hosts (names compare ignoring case).</summary>
+    public bool Lists(string name) => Hosts.Any(h => string.Equals(h, name.Trim(), StringComparison.OrdinalIgnoreCase));
+}
 
 /// <summary>One concrete airing of a show: instants in UTC, resolved from wall-clock times in the station's zone.</summary>
 internal sealed record SlotOccurrence(Show Show, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool OneOff)

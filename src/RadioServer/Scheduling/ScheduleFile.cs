@@ -39,7 +39,20 @@ internal sealed class ShowFile
 
     public PlaylistFile? Playlist { get; set; }
 
+    public LiveFile? Live { get; set; }
+
     public List<SlotFile?>? Slots { get; set; }
+}
+
+internal sealed class LiveFile
+{
+    public int? EarlyMinutes { get; set; }
+
+    public string? Takeover { get; set; }
+
+    public double? GraceSeconds { get; set; }
+
+    public int? SilenceFallbackSeconds { get; set; }
 }
 
 internal sealed class PlaylistFile

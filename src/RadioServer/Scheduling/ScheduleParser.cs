@@ -186,13 +186,42 @@ internal sealed partial class ScheduleParser(string mediaRoot)
                 }
             }
         }
+        var live = ReadLive(show.Live, $"{path}.live");
         var hosts = (show.Hosts ?? []).Where(h => !string.IsNullOrWhiteSpace(h)).Select(h => h!.Trim()).ToImmutableArray();
         // Overlaps are checked for every show's valid slots, even a show with other errors: all reasons in one pass.
         var id = string.IsNullOrWhiteSpace(show.Id) ? $"#{index}" : show.Id;
-        var compiled = new Show(id, show.Title?.Trim() ?? "", hosts, show.Description?.Trim() ?? "", boundary, TimeSpan.FromSeconds(overrun), playlist ?? EmptyPlaylist, [.. weekly], [.. oneOffs]);
+        var compiled = new Show(id, show.Title?.Trim() ?? "", hosts, show.Description?.Trim() ?? "", boundary, TimeSpan.FromSeconds(overrun), playlist ?? EmptyPlaylist, [.. weekly], [.. oneOffs]) { Live = live };
         _slotsForOverlap.Add(compiled);
         _showIndexes.TryAdd(id, index);
         return _errors.Count > errorsBefore || playlist is null ? null : compiled;
+    }
+
+    private LiveRules ReadLive(LiveFile? live, string path)
+    {
+        if (live is null)
+        {
+            return LiveRules.Default;
+        }
+        var early = live.EarlyMinutes ?? (int)LiveRules.Default.Early.TotalMinutes;
+        if (early is < 0 or > 120)
+        {
+            Error($"{path}.earlyMinutes", $"earlyMinutes must be between 0 and 120, not {early}.");
+        }
+        var takeover = LiveRules.Default.Takeover;
+        if (live.Takeover is not null && !TryParseName(live.Takeover, out takeover))
+        {
+            Error($"{path}.takeover", $"Takeover must be \"boundary\", \"trackEnd\" or \"immediate\", not \"{live.Takeover}\".");
+        }
+        if (live.GraceSeconds is { } grace && (grace < 0.5 || grace > 60 || double.IsNaN(grace)))
+        {
+            Error($"{path}.graceSeconds", $"graceSeconds must be between 0.5 and 60, not {grace}.");
+        }
+        var silence = live.SilenceFallbackSeconds ?? (int)LiveRules.Default.SilenceFallback.TotalSeconds;
+        if (silence is < 5 or > 3600)
+        {
+            Error($"{path}.silenceFallbackSeconds", $"silenceFallbackSeconds must be between 5 and 3600, not {silence}.");
+        }
+        return new LiveRules(TimeSpan.FromMinutes(early), takeover, live.GraceSeconds is { } g ? TimeSpan.FromSeconds(g) : null, TimeSpan.FromSeconds(silence));
     }
 
     private void ReadSlot(SlotFile? slot, string path, List<WeeklySlot> weekly, List<OneOffSlot> oneOffs)
@@ -487,7 +516,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
     {
         string[] playlist = ["", ".items", ".items[]", ".order", ".jingle", ".jingle.items", ".jingle.items[]", ".jingle.everyTracks"];
         string[] slot = ["", ".days", ".days[]", ".start", ".end", ".date", ".from", ".until"];
-        string[] show = ["", ".id", ".title", ".hosts", ".hosts[]", ".description", ".boundary", ".maxOverrunSeconds", ".slots"];
+        string[] show = ["", ".id", ".title", ".hosts", ".hosts[]", ".description", ".boundary", ".maxOverrunSeconds", ".slots", ".live", ".live.earlyMinutes", ".live.takeover", ".live.graceSeconds", ".live.silenceFallbackSeconds"];
         var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "$schema", "timeZone", "automation", "automation.title", "shows" };
         known.UnionWith(playlist.Select(p => "automation.playlist" + p));
         known.UnionWith(show.Select(p => "shows[]" + p));

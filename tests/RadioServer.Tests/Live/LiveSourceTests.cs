@@ -48,8 +48,8 @@ public sealed class LiveSourceTests : IDisposable
         var audio = await File.ReadAllBytesAsync(mp3);
         var sending = source.SendAsync(audio); // more than the buffer's high water: the rest waits in TCP
 
-        await UntilAsync(() => live.Buffer.Count >= 44100 * 2); // a second decoded before the clock moves
-        await station.AdvanceAsync(TimeSpan.FromSeconds(4), TimeSpan.FromMilliseconds(100), () => UntilAsync(() => live.Buffer.Count >= 44100 || live.Current is null));
+        await UntilAsync(() => live.Buffered >= 44100 * 2); // a second decoded before the clock moves
+        await station.AdvanceAsync(TimeSpan.FromSeconds(4), TimeSpan.FromMilliseconds(100), () => UntilAsync(() => live.Buffered >= 44100 || live.Current is null));
         Assert.True(station.Chain.LiveOnAir);
         await listener.WaitForAudioAsync(station.Buffer.EndPosition);
         var liveEnd = listener.AudioBytes;
@@ -67,7 +67,7 @@ public sealed class LiveSourceTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
             Assert.Contains("<return>1</return>", await updated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
-        await station.AdvanceAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100), () => UntilAsync(() => live.Buffer.Count >= 44100 || live.Current is null));
+        await station.AdvanceAsync(TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(100), () => UntilAsync(() => live.Buffered >= 44100 || live.Current is null));
         await listener.WaitForAudioAsync(station.Buffer.EndPosition);
         liveEnd = listener.AudioBytes;
         Assert.Equal("Alex Morgan - Talk", listener.Blocks.Last(b => b.StreamTitle is not null).StreamTitle);
@@ -75,7 +75,7 @@ public sealed class LiveSourceTests : IDisposable
         // The source hangs up: what it sent plays out, then after the grace time automation fades back in.
         await sending;
         source.Shutdown(SocketShutdown.Both);
-        await station.AdvanceAsync(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100), () => UntilAsync(() => live.Buffer.Count >= 44100 || live.Current is null));
+        await station.AdvanceAsync(TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(100), () => UntilAsync(() => live.Buffered >= 44100 || live.Current is null));
         Assert.Null(live.Current);
         Assert.False(station.Chain.LiveOnAir);
         await listener.WaitForAudioAsync(station.Buffer.EndPosition);
@@ -189,7 +189,7 @@ public sealed class LiveSourceTests : IDisposable
             var halves = Enumerable.Range(0, left.Length / (rate / 2)).Select(i => TestAudio.ToneFrequency(left.AsSpan(i * rate / 2, rate / 2), rate)).ToList();
             var tones = string.Join(", ", halves.Select(t => $"{t:0}"));
             // Real time on a shared machine: a half second may hold a late packet's gap; most of the last three seconds are the source.
-            Assert.True(halves.TakeLast(6).Count(t => t is > 990 and < 1010) >= 4, $"on air at {onAirAt} ms, listener at {connectedAt}, heard at {heardAt}, {listener.AudioBytes} B; tones by half second: {tones}; underruns {live.Buffer.Underruns}; log: {string.Join(" | ", station.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Information && !e.Category.StartsWith("Microsoft", StringComparison.Ordinal)).Select(e => e.Message + e.Exception?.Message))}");
+            Assert.True(halves.TakeLast(6).Count(t => t is > 990 and < 1010) >= 4, $"on air at {onAirAt} ms, listener at {connectedAt}, heard at {heardAt}, {listener.AudioBytes} B; tones by half second: {tones}; underruns {live.Director.Underruns}; log: {string.Join(" | ", station.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Information && !e.Category.StartsWith("Microsoft", StringComparison.Ordinal)).Select(e => e.Message + e.Exception?.Message))}");
             Assert.Equal("Ffmpeg Live", listener.Blocks.Last(b => b.StreamTitle is not null).StreamTitle);
             Assert.Equal("Lavf", live.Current!.Request.UserAgent![..4]);
         }
