@@ -360,6 +360,31 @@ public sealed class HostAccountApiTests : IDisposable
     }
 
     [Fact]
+    public async Task ALiveSource_GoesOnWithTheAccountsPassword_NotWithTheOneBeforeAReset()
+    {
+        // Alex's show is on now (the station starts at 12:00 UTC): the live sources check the real store.
+        File.WriteAllText(Path.Combine(_folder.Path, "schedule.json"), """
+            { "timeZone": "UTC", "automation": { "playlist": { "items": ["Auto - Filler.wav"] } },
+              "shows": [ { "id": "morning-show", "title": "Morning Show", "hosts": ["Alex Morgan"], "playlist": { "items": ["Auto - Filler.wav"] },
+                           "slots": [ { "date": "2026-11-26", "start": "11:55", "end": "13:00" } ] } ] }
+            """);
+        await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings(("Radio:DatabasePath", _database), ("Radio:Live:MasterPassword", "master-password-1")));
+        using var http = Operators.Http(station);
+        using var created = await http.PostAsync("/api/hosts", Json("""{"name":"Alex Morgan"}"""));
+        var first = (await JsonAsync(created)).GetProperty("generatedPassword").GetString()!;
+        using var reset = await http.PostAsync("/api/hosts/Alex%20Morgan/password", null);
+        var second = (await JsonAsync(reset)).GetProperty("generatedPassword").GetString()!;
+
+        using (var old = await SourceClient.ConnectAsync(station, "Alex Morgan", first))
+        {
+            Assert.False(old.Accepted, old.Answer);
+            Assert.Contains(" 401 Unauthorized", old.Answer, StringComparison.Ordinal);
+        }
+        using var source = await SourceClient.ConnectAsync(station, "alex morgan", second);
+        Assert.True(source.Accepted, source.Answer);
+    }
+
+    [Fact]
     public async Task SharedDatabase_AccountsFromBeforeTheStart_AndThePlayHistory_BothWork()
     {
         // A file the accounts made first (user_version 0): the play history migrates it as a new one.
