@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using RadioServer.Station;
@@ -53,9 +52,6 @@ internal sealed partial class HostAccountStore : IHostAccounts
     private static readonly HostAccount s_anyone = new("", false, null, default, null);
 
     private readonly PasswordHasher<HostAccount> _hasher = new();
-    // What an unknown name is checked against, so it costs a wrong password's work. Made at the first check, not at
-    // start (one hash is ~0.1 s of CPU): Verify asks for it before it looks the name up, so every check pays alike.
-    private readonly Lazy<string> _dummyHash;
     private readonly TimeProvider _time;
     private readonly ILogger<HostAccountStore> _logger;
     private readonly string _connectionString;
@@ -70,7 +66,6 @@ internal sealed partial class HostAccountStore : IHostAccounts
         _logger = logger;
         DatabasePath = paths.DatabasePath;
         _connectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false, DefaultTimeout = 5 }.ToString();
-        _dummyHash = new Lazy<string>(() => _hasher.HashPassword(s_anyone, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
         lock (_gate)
         {
             TryLoad();
@@ -92,10 +87,18 @@ internal sealed partial class HostAccountStore : IHostAccounts
 
     public HostAccount? Verify(string name, string password)
     {
-        var dummy = _dummyHash.Value;
-        var entry = Volatile.Read(ref _accounts).GetValueOrDefault(HostCredentials.Key(name ?? ""));
+        var accounts = Volatile.Read(ref _accounts);
+        var entry = accounts.GetValueOrDefault(HostCredentials.Key(name ?? ""));
+        // An unknown name is checked against another account's hash as a dummy: the same salt size, PRF and iteration
+        // count, so exactly a wrong password's work (a dummy made here would cost one more PBKDF2 per process, and one
+        // made by Identity's defaults could drift from the stored ones). With no account at all, every name is unknown
+        // and answered at once: the time tells nothing about names then either.
+        if ((entry ?? accounts.Values.FirstOrDefault()) is not { } checkedAgainst)
+        {
+            return null;
+        }
         // An old hash (fewer iterations) verifies as SuccessRehashNeeded: still the right password.
-        var result = _hasher.VerifyHashedPassword(s_anyone, entry?.Hash ?? dummy, password ?? "");
+        var result = _hasher.VerifyHashedPassword(s_anyone, checkedAgainst.Hash, password ?? "");
         return entry is not null && result != PasswordVerificationResult.Failed ? entry.Account : null;
     }
 

@@ -99,7 +99,7 @@ public sealed class HostAccountStoreTests : IDisposable
     {
         var store = NewStore();
         store.Create("Alex Morgan", Password);
-        store.Verify("Alex Morgan", "warm-up-wrong"); // the dummy hash is made at the first check
+        store.Verify("Alex Morgan", "warm-up-wrong");
 
         // PBKDF2 is ~0.1 s here; a lookup that skipped it would take microseconds. Wall time on a shared machine,
         // so the fastest of a few each, compared with a wide margin.
