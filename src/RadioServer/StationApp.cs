@@ -7,6 +7,7 @@ using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.Live;
 using RadioServer.Live.Accounts;
+using RadioServer.Live.Recording;
 using RadioServer.NowPlaying;
 using RadioServer.Operations;
 using RadioServer.Scheduling;
@@ -72,6 +73,7 @@ internal static class StationApp
         app.MapStreaming();
         app.MapLive();
         app.MapHostAccounts();
+        app.MapRecordings();
         app.MapSchedule();
         app.MapOperations();
         app.MapWeb();

@@ -102,10 +102,12 @@ internal sealed class SourceClient : IDisposable
     public static Task AdvanceFedAsync(TestStation station, TimeSpan total)
     {
         var live = station.App.Services.GetRequiredService<LiveSources>();
+        // The fake clock runs faster than real time: a slot's recording gets the time to write what it was given.
+        var recorder = station.App.Services.GetRequiredService<RadioServer.Live.Recording.ILiveRecorder>() as RadioServer.Live.Recording.LiveRecorder;
         return station.AdvanceAsync(total, TimeSpan.FromMilliseconds(100), () => UntilAsync(() =>
         {
             var (master, host, _) = live.Director.Snapshot();
-            return Fed(master) && Fed(host);
+            return Fed(master) && Fed(host) && (recorder is null || recorder.Queued < recorder.QueueFrames / 2);
         }));
     }
 

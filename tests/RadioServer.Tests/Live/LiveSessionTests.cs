@@ -41,14 +41,17 @@ public sealed class LiveSessionTests : IDisposable
                            "slots": [ { "date": "2026-11-26", "start": "{{start}}", "end": "{{end}}" } ] } ] }
             """);
 
-    private Task<TestStation> StartAsync(DateTimeOffset at) => TestStation.StartAsync(
+    private Task<TestStation> StartAsync(DateTimeOffset at, bool recordForReal = false) => TestStation.StartAsync(
         _folder.Media,
         new Dictionary<string, string?> { ["Radio:Live:MasterPassword"] = MasterPassword, ["Radio:Auth:HostKey"] = HostKey, ["Radio:Auth:OperatorKey"] = OperatorKey },
         start: at,
         services: s =>
         {
             s.Replace(ServiceDescriptor.Singleton<IHostAccounts>(_accounts));
-            s.Replace(ServiceDescriptor.Singleton<ILiveRecorder>(_recorder));
+            if (!recordForReal)
+            {
+                s.Replace(ServiceDescriptor.Singleton<ILiveRecorder>(_recorder));
+            }
         });
 
     private string Tone(double frequency, double seconds, string name)
@@ -101,7 +104,7 @@ public sealed class LiveSessionTests : IDisposable
     public async Task ADrop_FallsBackToAutomation_AReconnectTakesOverInTheSameSession_AndTheSlotsCloseEndsTheSource()
     {
         Schedule();
-        await using var station = await StartAsync(At(12, 4, 55));
+        await using var station = await StartAsync(At(12, 4, 55), recordForReal: true);
         var live = station.App.Services.GetRequiredService<LiveSources>();
         await using var listener = await StreamClient.ConnectAsync(station.Url("/stream"), icyMetadata: true);
         using (var first = await SourceClient.ConnectAsync(station, "Alex Morgan", HostPassword))
@@ -149,9 +152,17 @@ public sealed class LiveSessionTests : IDisposable
             Assert.Contains("The slot of Morning Show (12:05-12:06) is over", late.Answer, StringComparison.Ordinal);
         }
 
-        // One recording for the slot, across the drop: begun once, ended once at the close, every frame from 12:05:00 on.
-        Assert.Equal(["begin morning-show 12:05", "end"], _recorder.Calls);
-        Assert.InRange(_recorder.Frames, 59 * 44100 / 1152, 61 * 44100 / 1152);
+        // One recording for the slot, across the drop, as it went on air: the host, automation while dropped, the host again.
+        var recordings = Path.Combine(_folder.Path, "recordings", "morning-show");
+        await SourceClient.UntilAsync(() => File.Exists(Path.Combine(recordings, "2026-11-26_1205.mp3")));
+        Assert.Equal(["2026-11-26_1205.mp3"], Directory.GetFiles(recordings).Select(Path.GetFileName));
+        var (recorded, recordedRate, recordedChannels) = TestAudio.DecodeMp3(await File.ReadAllBytesAsync(Path.Combine(recordings, "2026-11-26_1205.mp3")));
+        var recordedLeft = TestAudio.Channel(recorded, recordedChannels, 0);
+        Assert.True(recordedLeft.Length / (double)recordedRate is > 59.5 and < 61, $"{recordedLeft.Length / (double)recordedRate} s recorded; " + string.Join(" | ", station.Logs.Entries.Where(e => e.Category.Contains("Record", StringComparison.Ordinal)).Select(e => e.Message))); // 12:05:00 to the close at 12:06:00
+        double RecordedAt(double second) => TestAudio.ToneFrequency(recordedLeft.AsSpan((int)(second * recordedRate), recordedRate / 2), recordedRate);
+        Assert.InRange(RecordedAt(2), 990, 1010); // the host, from the first second
+        Assert.InRange(RecordedAt(16), 495, 505); // automation while the host was away
+        Assert.InRange(RecordedAt(40), 1490, 1510); // the host again, in the same file
 
         await listener.WaitForAudioAsync(station.Buffer.EndPosition);
         var (samples, rate, channels) = TestAudio.DecodeMp3(listener.Audio);
