@@ -6,6 +6,7 @@ using RadioServer.Auth;
 using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.Live;
+using RadioServer.Live.Accounts;
 using RadioServer.Live.Recording;
 using RadioServer.NowPlaying;
 using RadioServer.Operations;
@@ -71,6 +72,7 @@ internal static class StationApp
         app.MapNowPlaying();
         app.MapStreaming();
         app.MapLive();
+        app.MapHostAccounts();
         app.MapRecordings();
         app.MapSchedule();
         app.MapOperations();

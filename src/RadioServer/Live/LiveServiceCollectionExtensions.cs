@@ -15,7 +15,9 @@ internal static class LiveServiceCollectionExtensions
     {
         services.AddOptionsWithValidateOnStart<LiveOptions, LiveOptionsValidator>().BindConfiguration(LiveOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LiveOptions>, LiveOptionsCrossValidator>());
-        services.TryAddSingleton<IHostAccounts, NoHostAccounts>();
+        // Hosts' own source passwords, in the station's database; operators manage them (HostAccountEndpoints).
+        services.TryAddSingleton<HostAccountStore>();
+        services.Replace(ServiceDescriptor.Singleton<IHostAccounts>(sp => sp.GetRequiredService<HostAccountStore>()));
         services.TryAddSingleton<RecordingFiles>();
         services.TryAddSingleton<LiveRecorder>();
         services.TryAddSingleton<ILiveRecorder>(sp => sp.GetRequiredService<LiveRecorder>());

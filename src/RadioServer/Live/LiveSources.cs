@@ -62,6 +62,14 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
         _listenerMount = Encoding.ASCII.GetBytes(radio.Value.MountPath);
         _masterHash = string.IsNullOrEmpty(_options.MasterPassword) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(_options.MasterPassword));
         Director = new LiveDirector(recorder, TimeSpan.FromSeconds(_options.GraceSeconds), "Live", logger);
+        // An account disabled, deleted, blocked or given a new password keeps no source on air.
+        _accounts.Revoked += revoked => EndAccount(revoked.Account.Name, revoked.Reason switch
+        {
+            HostAccountRevocation.Disabled => "the account was disabled by an operator",
+            HostAccountRevocation.Deleted => "the account was deleted by an operator",
+            HostAccountRevocation.PasswordChanged => "the account's password was changed",
+            _ => "the account was blocked by an operator",
+        });
     }
 
     /// <summary>Raised when a source comes or goes, or what is on air, in standby or its title changes (any thread; keep it short).</summary>
@@ -444,6 +452,15 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
         LiveTakeover.TrackEnd => "trackEnd",
         _ => "immediate",
     };
+
+    private void EndAccount(string account, string why)
+    {
+        var (_, host, _) = Director.Snapshot();
+        if (host is { Disconnected: false } && string.Equals(host.Account, account, StringComparison.OrdinalIgnoreCase))
+        {
+            host.End(why);
+        }
+    }
 
     /// <summary>Ends the host's source (the host's own "end" on the hosts' page); false when no host is connected.</summary>
     internal bool EndHost()

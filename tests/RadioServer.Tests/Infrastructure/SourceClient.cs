@@ -151,11 +151,14 @@ internal sealed class FakeHostAccounts : IHostAccounts
     public HostAccount? Verify(string name, string password) =>
         _accounts.TryGetValue(name.Trim(), out var a) && a.Password == password ? a.Account : null;
 
+    public event Action<HostAccountRevoked>? Revoked;
+
     public void Block(string name, DateTimeOffset until)
     {
         if (_accounts.TryGetValue(name, out var a))
         {
             _accounts[name] = (a.Password, a.Account with { BlockedUntil = until });
+            Revoked?.Invoke(new HostAccountRevoked(_accounts[name].Account, HostAccountRevocation.Blocked)); // as the real store
         }
     }
 }

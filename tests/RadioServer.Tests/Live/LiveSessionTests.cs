@@ -41,13 +41,16 @@ public sealed class LiveSessionTests : IDisposable
                            "slots": [ { "date": "2026-11-26", "start": "{{start}}", "end": "{{end}}" } ] } ] }
             """);
 
-    private Task<TestStation> StartAsync(DateTimeOffset at, bool recordForReal = false) => TestStation.StartAsync(
+    private Task<TestStation> StartAsync(DateTimeOffset at, bool recordForReal = false, bool realAccounts = false) => TestStation.StartAsync(
         _folder.Media,
         new Dictionary<string, string?> { ["Radio:Live:MasterPassword"] = MasterPassword, ["Radio:Auth:HostKey"] = HostKey, ["Radio:Auth:OperatorKey"] = OperatorKey },
         start: at,
         services: s =>
         {
-            s.Replace(ServiceDescriptor.Singleton<IHostAccounts>(_accounts));
+            if (!realAccounts)
+            {
+                s.Replace(ServiceDescriptor.Singleton<IHostAccounts>(_accounts));
+            }
             if (!recordForReal)
             {
                 s.Replace(ServiceDescriptor.Singleton<ILiveRecorder>(_recorder));
@@ -348,6 +351,30 @@ public sealed class LiveSessionTests : IDisposable
         Assert.False(station.Chain.LiveOnAir); // muted for 5 s: automation fills in
         await SourceClient.AdvanceFedAsync(station, TimeSpan.FromSeconds(15));
         Assert.True(station.Chain.LiveOnAir); // heard again: back on air (20 s of silence sent, at most its 3 s buffered caught up)
+    }
+
+    [Fact]
+    public async Task AHostsAccount_CreatedByAnOperator_GoesLive_AndDisablingItEndsTheSource()
+    {
+        Schedule(start: "12:00", end: "13:00");
+        await using var station = await StartAsync(At(12, 10), realAccounts: true);
+        using var http = new HttpClient { BaseAddress = station.BaseUri };
+        using (var create = new HttpRequestMessage(HttpMethod.Post, "/api/hosts") { Content = JsonContent.Create(new { name = "Alex Morgan", password = HostPassword }) })
+        {
+            create.Headers.Authorization = new("Bearer", OperatorKey);
+            Assert.Equal(HttpStatusCode.Created, (await http.SendAsync(create)).StatusCode);
+        }
+        using var host = await SourceClient.ConnectAsync(station, "Alex Morgan", HostPassword);
+        Assert.True(host.Accepted, host.Answer);
+        host.Send(Tone(1000, 60, "host.mp3"));
+        await SourceClient.AdvanceFedAsync(station, TimeSpan.FromSeconds(2));
+        Assert.True(station.Chain.LiveOnAir);
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(http, "/api/hosts/Alex%20Morgan/disable", OperatorKey)).StatusCode);
+        Assert.True(await host.ClosedByServerAsync());
+        Assert.Contains(station.Logs.Entries, e => e.EventId.Name == "SourceEnded" && e.Message.Contains("the account was disabled by an operator", StringComparison.Ordinal));
+        using var again = await SourceClient.ConnectAsync(station, "Alex Morgan", HostPassword);
+        Assert.Contains("This account is disabled.", again.Answer, StringComparison.Ordinal);
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string? key)

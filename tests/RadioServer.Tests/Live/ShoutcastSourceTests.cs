@@ -164,7 +164,7 @@ public sealed class ShoutcastSourceTests : IDisposable
                            "slots": [ { "days": ["thu"], "start": "11:00", "end": "13:00" } ] } ] }
             """);
         await using var station = await TestStation.StartAsync(_folder.Media, Settings(),
-            services: s => s.Replace(ServiceDescriptor.Singleton<IHostAccounts>(new OneHost("Alex Morgan", "host-pass"))));
+            services: s => s.Replace(ServiceDescriptor.Singleton<IHostAccounts>(new FakeHostAccounts().Add("Alex Morgan", "host-pass"))));
         var live = station.App.Services.GetRequiredService<LiveSources>();
         (string Line, string Account)[] forms =
         [
@@ -400,17 +400,6 @@ public sealed class ShoutcastSourceTests : IDisposable
             catch (SocketException)
             {
             }
-        }
-    }
-
-    /// <summary>One host account.</summary>
-    private sealed class OneHost(string name, string password) : IHostAccounts
-    {
-        public HostAccount? Verify(string name1, string password1) =>
-            string.Equals(name1, name, StringComparison.OrdinalIgnoreCase) && password1 == password ? new HostAccount(name, false, null, DateTimeOffset.MinValue, null) : null;
-
-        public void Block(string name1, DateTimeOffset until)
-        {
         }
     }
 }

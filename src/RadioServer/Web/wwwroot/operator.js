@@ -64,6 +64,19 @@ const el = {
   listenersShown: $('listeners-shown'),
   dropStatus: $('drop-status'),
   listenerRows: $('listener-rows'),
+  hostsRefresh: $('hosts-refresh'),
+  hostForm: $('host-form'),
+  hostName: $('host-name'),
+  hostPassword: $('host-password'),
+  hostCreate: $('host-create'),
+  hostsStatus: $('hosts-status'),
+  hostSecret: $('host-secret'),
+  hostSecretName: $('host-secret-name'),
+  hostSecretValue: $('host-secret-value'),
+  hostSecretCopy: $('host-secret-copy'),
+  hostSecretDone: $('host-secret-done'),
+  hostRows: $('host-rows'),
+  hostsWithout: $('hosts-without-account'),
 };
 
 // ---------------------------------------------------------------- state
@@ -486,6 +499,227 @@ async function dropListener(id, button) {
   }
 }
 
+// ---------------------------------------------------------------- hosts' accounts (/api/hosts)
+
+// The list comes over HTTP (it changes only when an operator changes it): at join, after each change, on Refresh.
+// A password the station generates is in one answer only; it is shown until Done (or the next change) and kept
+// nowhere else.
+
+let hostsLoad = 0; // the latest load: an older answer arriving late changes nothing
+
+async function hostsApi(method, path, body) {
+  const headers = { 'X-Api-Key': key, Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+  let data = null;
+  if (res.status !== 204) {
+    try { data = await res.json(); } catch (_) { /* not JSON: the status says enough */ }
+  }
+  return { status: res.status, ok: res.ok, data };
+}
+
+function hostsProblem(res) {
+  if (res.status === 401 || res.status === 403) return `Not allowed (${res.status}): ${BAD_KEY}`;
+  const p = res.data || {};
+  return p.detail || p.title || `HTTP ${res.status}.`;
+}
+
+const hostPath = (name) => `/api/hosts/${encodeURIComponent(name)}`;
+
+async function loadHosts(focus) {
+  if (!joined) return;
+  const mine = ++hostsLoad;
+  let res;
+  try {
+    res = await hostsApi('GET', '/api/hosts');
+  } catch (err) {
+    if (mine === hostsLoad) setStatus(el.hostsStatus, 'error', `Could not load the hosts: ${errorText(err, 'network error')}.`);
+    return;
+  }
+  if (mine !== hostsLoad || !joined) return;
+  if (!res.ok) {
+    setStatus(el.hostsStatus, 'error', `Could not load the hosts: ${hostsProblem(res)}`);
+    return;
+  }
+  renderHosts(res.data, focus);
+  if (res.data.storeError) setStatus(el.hostsStatus, 'error', `The station's database cannot be written, so changes are refused (the accounts keep working): ${res.data.storeError}`);
+}
+
+function hostState(a) {
+  if (a.disabled) return 'Disabled';
+  if (a.blocked) return `Blocked until ${stationTime(a.blockedUntil)}`;
+  return 'Active';
+}
+
+function renderHosts(list, focus) {
+  const accounts = list.accounts || [];
+  if (accounts.length === 0) {
+    el.hostRows.replaceChildren(h('tr', {}, h('td', { colspan: 6, class: 'empty muted', text: 'No host accounts yet.' })));
+  } else {
+    el.hostRows.replaceChildren(...accounts.map((a) => {
+      const toggle = hostButton(a.disabled ? 'Enable' : 'Disable', a.disabled ? 'enable' : 'disable', a.name, () => setHostDisabled(a.name, !a.disabled));
+      const reset = hostButton('Reset password', 'reset', a.name, () => resetHostPassword(a.name));
+      const remove = hostButton('Delete', 'delete', a.name, () => deleteHost(a.name));
+      return h('tr', { 'data-name': a.name, 'data-state': a.disabled ? 'disabled' : a.blocked ? 'blocked' : 'active' },
+        h('th', { scope: 'row', class: 'host-name', text: a.name }),
+        h('td', { class: a.shows.length ? null : 'muted', text: a.shows.length ? a.shows.map((s) => s.title).join(', ') : 'in no show' }),
+        h('td', { class: 'host-state' }, h('span', { class: `badge state-${a.disabled ? 'disabled' : a.blocked ? 'blocked' : 'active'}`, text: hostState(a) })),
+        h('td', { class: 'nowrap' }, h('time', { datetime: a.created, text: stationTime(a.created) })),
+        h('td', { class: 'nowrap' }, a.passwordChanged ? h('time', { datetime: a.passwordChanged, text: stationTime(a.passwordChanged) }) : h('span', { class: 'muted', text: 'never' })),
+        h('td', {}, h('div', { class: 'actions' }, toggle, reset, remove)));
+    }));
+  }
+  const without = list.withoutAccount || [];
+  if (without.length === 0) {
+    el.hostsWithout.replaceChildren(h('li', { class: 'empty muted', text: 'Every host in the schedule has an account.' }));
+  } else {
+    el.hostsWithout.replaceChildren(...without.map((s) => {
+      const create = hostButton('Create account', 'create', s.name, () => createHost(s.name, '', create));
+      return h('li', { 'data-name': s.name },
+        h('span', { class: 'unassigned-name', text: s.name }), ' ',
+        h('span', { class: 'muted small', text: `(${s.shows.map((x) => x.title).join(', ')})` }), ' ',
+        create);
+    }));
+  }
+  // A button replaced under the operator's hand: focus goes to the same action of the same host, if it is still there.
+  if (focus) {
+    const target = [...document.querySelectorAll('#hosts-card button[data-action]')]
+      .find((b) => b.dataset.host === focus.name && b.dataset.action === focus.action);
+    if (target) target.focus();
+  }
+}
+
+function hostButton(text, action, name, onClick) {
+  // Each begins with the button's visible text (what a speech user says), then says whose.
+  const labels = { enable: `Enable ${name}`, disable: `Disable ${name}`, reset: `Reset password of ${name}`, delete: `Delete ${name}`, create: `Create account for ${name}` };
+  const button = h('button', { type: 'button', class: action === 'delete' || action === 'reset' ? 'secondary small-button' : 'small-button', 'data-action': action, 'data-host': name, 'aria-label': labels[action], text });
+  button.addEventListener('click', () => onClick(button));
+  return button;
+}
+
+function showSecret(name, password) {
+  setText(el.hostSecretName, name);
+  el.hostSecretValue.value = password;
+  el.hostSecret.hidden = false;
+  el.hostSecretCopy.focus();
+}
+
+function hideSecret() {
+  el.hostSecretValue.value = '';
+  setText(el.hostSecretName, '');
+  el.hostSecret.hidden = true;
+}
+
+async function hostChange(busyText, request, done) {
+  hideSecret();
+  setStatus(el.hostsStatus, 'busy', busyText);
+  let res;
+  try {
+    res = await request();
+  } catch (err) {
+    setStatus(el.hostsStatus, 'error', `${busyText.replace(/…$/, '')} failed: ${errorText(err, 'network error')}.`);
+    return;
+  }
+  if (!joined) return;
+  if (res.ok) await done(res);
+  else setStatus(el.hostsStatus, 'error', hostsProblem(res));
+}
+
+async function createHost(name, password, button) {
+  if (button) button.disabled = true;
+  el.hostCreate.disabled = true;
+  try {
+    await hostChange(`Creating an account for ${name}…`, () => hostsApi('POST', '/api/hosts', password ? { name, password } : { name }), async (res) => {
+      const account = res.data.account;
+      el.hostName.value = '';
+      el.hostPassword.value = '';
+      await loadHosts();
+      if (res.data.generatedPassword) {
+        setStatus(el.hostsStatus, 'ok', `Account for ${account.name} created. Its password is shown once, below.`);
+        showSecret(account.name, res.data.generatedPassword);
+      } else {
+        setStatus(el.hostsStatus, 'ok', `Account for ${account.name} created with the password given.`);
+        el.hostName.focus();
+      }
+    });
+  } finally {
+    el.hostCreate.disabled = false;
+    if (button) button.disabled = false;
+  }
+}
+
+async function resetHostPassword(name) {
+  if (!window.confirm(`Reset the password of ${name}? The old one stops working at once; a new one is made up and shown once.`)) return;
+  await hostChange(`Resetting the password of ${name}…`, () => hostsApi('POST', `${hostPath(name)}/password`), async (res) => {
+    await loadHosts();
+    setStatus(el.hostsStatus, 'ok', `New password for ${res.data.account.name}, shown once, below.`);
+    showSecret(res.data.account.name, res.data.generatedPassword);
+  });
+}
+
+async function setHostDisabled(name, disabled) {
+  await hostChange(`${disabled ? 'Disabling' : 'Enabling'} ${name}…`, () => hostsApi('POST', `${hostPath(name)}/${disabled ? 'disable' : 'enable'}`), async (res) => {
+    setStatus(el.hostsStatus, 'ok', `${res.data.name} ${disabled ? 'disabled: they cannot go live' : 'enabled: they can go live in their shows'}.`);
+    await loadHosts({ name: res.data.name, action: disabled ? 'enable' : 'disable' });
+  });
+}
+
+async function deleteHost(name) {
+  if (!window.confirm(`Delete the account of ${name}? They can no longer go live; their password is gone for good.`)) return;
+  await hostChange(`Deleting ${name}…`, () => hostsApi('DELETE', hostPath(name)), async () => {
+    setStatus(el.hostsStatus, 'ok', `Account of ${name} deleted.`);
+    await loadHosts();
+    el.hostName.focus();
+  });
+}
+
+async function copySecret() {
+  const value = el.hostSecretValue.value;
+  if (!value) return;
+  try {
+    await navigator.clipboard.writeText(value);
+    setStatus(el.hostsStatus, 'ok', 'Password copied.');
+  } catch (_) {
+    // No clipboard (an insecure origin, or permission refused): select it for Ctrl+C.
+    el.hostSecretValue.focus();
+    el.hostSecretValue.select();
+    setStatus(el.hostsStatus, 'info', 'The browser did not allow copying: the password is selected, press Ctrl+C.');
+  }
+}
+
+function clearHosts() {
+  hostsLoad++;
+  hideSecret();
+  el.hostRows.replaceChildren();
+  el.hostsWithout.replaceChildren();
+  setStatus(el.hostsStatus, 'info', '');
+}
+
+el.hostForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const name = el.hostName.value.trim();
+  const password = el.hostPassword.value;
+  // The server checks again and says why; these are only its rules, said before the round trip.
+  if (!name) {
+    setStatus(el.hostsStatus, 'error', 'Enter the host\'s name, as the schedule lists it.');
+    el.hostName.focus();
+    return;
+  }
+  if (password && (password.length < 8 || password.length > 256)) {
+    setStatus(el.hostsStatus, 'error', `A password must be 8 to 256 characters long, not ${password.length}; leave it empty to have one made up.`);
+    el.hostPassword.focus();
+    return;
+  }
+  createHost(name, password);
+});
+el.hostsRefresh.addEventListener('click', () => loadHosts());
+el.hostSecretCopy.addEventListener('click', copySecret);
+el.hostSecretDone.addEventListener('click', () => {
+  hideSecret();
+  setStatus(el.hostsStatus, 'info', '');
+  el.hostName.focus();
+});
+
 // ---------------------------------------------------------------- applying what the server sends
 
 function applyStatus(report) {
@@ -663,6 +897,7 @@ async function join(connection) {
   joined = true;
   applyState(state);
   showDashboard(true);
+  loadHosts();
   hubs.radio = hubs.radio || openRadioHub();
 }
 
@@ -674,6 +909,7 @@ async function disconnect(clearStatus) {
   hubStates = {};
   status = null;
   deadAir = null;
+  clearHosts();
   showDashboard(false);
   setConnection('disconnected', 'Not connected');
   if (clearStatus) setStatus(el.authStatus, 'info', 'Disconnected.');
