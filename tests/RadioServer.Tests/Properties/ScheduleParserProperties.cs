@@ -220,7 +220,8 @@ public sealed partial class ScheduleParserProperties : IDisposable
             Assert.All(result.Errors.Take(ScheduleParser.MaxErrors), e => Assert.StartsWith("Overlaps slot", e.Message, StringComparison.Ordinal));
             var more = int.Parse(MoreErrors().Match(result.Errors[^1].Message).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(ScheduleParser.MaxErrors + more, n - 1, slot.Days.Length == 1 ? n - 1 : n);
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{n} slots ({json.Length} bytes) took {watch.Elapsed.TotalMilliseconds:0} ms");
+            // A bound for quadratic work (minutes), wide enough for a loaded CI machine; speed itself is measured in bench/.
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"{n} slots ({json.Length} bytes) took {watch.Elapsed.TotalMilliseconds:0} ms");
             Assert.True(allocated < MemoryPerChar * json.Length, $"{n} slots ({json.Length} bytes) allocated {allocated:N0} bytes");
         }, seed: "scheduleDup1", iter: 3, print: i => $"{i.n} x {i.slot.Json().ToJsonString()}", shrinkIter: 0);
     }
@@ -246,7 +247,7 @@ public sealed partial class ScheduleParserProperties : IDisposable
             allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
             Assert.True(result.IsValid, string.Join("\n", result.Errors.Take(5)));
             Assert.Equal(n, result.Schedule!.Shows.Single().Weekly.Length);
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{n} slots on {days.Distinct().Count()} days ({json.Length} bytes) took {watch.Elapsed.TotalMilliseconds:0} ms");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"{n} slots on {days.Distinct().Count()} days ({json.Length} bytes) took {watch.Elapsed.TotalMilliseconds:0} ms");
             Assert.True(allocated < MemoryPerChar * json.Length, $"{n} slots ({json.Length} bytes) allocated {allocated:N0} bytes");
         }, seed: "scheduleSea1", iter: 3, print: i => $"{i.n} slots on days {string.Join(",", i.days)} at minute {i.start}", shrinkIter: 0);
     }
