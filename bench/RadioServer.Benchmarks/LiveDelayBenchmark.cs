@@ -35,7 +35,7 @@ internal static class LiveDelayBenchmark
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         listener.Connect(endpoint);
         listener.Send(Encoding.ASCII.GetBytes($"GET /stream HTTP/1.0\r\nHost: {uri.Authority}\r\n\r\n"));
-        var heard = new List<(long Sample, long Ticks)>();
+        var heard = new Heard((seconds + 30) * Rate);
         var listening = new Thread(() => Listen(listener, heard)) { IsBackground = true, Name = "listener" };
         listening.Start();
 
@@ -67,11 +67,7 @@ internal static class LiveDelayBenchmark
         listening.Join(2000);
 
         // Pair the bursts in order: the listener's onsets after the live audio took over (the first burst after 3 s).
-        List<long> listenerOnsets;
-        lock (heard)
-        {
-            listenerOnsets = [.. OnsetsIn(heard)];
-        }
+        List<long> listenerOnsets = [.. heard.OnsetTicks()];
         var delays = new List<double>();
         var skip = sourceOnsets.Count(f => f * FrameSamples < 3 * Rate);
         var firstHeardLive = listenerOnsets.Count - (sourceOnsets.Count - skip);
@@ -84,6 +80,7 @@ internal static class LiveDelayBenchmark
             var sentAt = sent[sourceOnsets[skip + k]];
             delays.Add((listenerOnsets[firstHeardLive + k] - sentAt) * 1000.0 / Stopwatch.Frequency);
         }
+        Console.WriteLine($"  in order (ms): {string.Join(" ", delays.Select(d => d.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
         delays.Sort();
         if (delays.Count == 0)
         {
@@ -147,14 +144,13 @@ internal static class LiveDelayBenchmark
         return [.. Detect(mono).Select(s => (int)(s / FrameSamples))];
     }
 
-    /// <summary>The listener's side: the stream's bytes decoded as they arrive, each sample stamped with the read that completed it.</summary>
-    private static void Listen(Socket socket, List<(long Sample, long Ticks)> heard)
+    /// <summary>The listener's side: the stream's bytes decoded as they arrive; each read's time and the samples decoded by then.</summary>
+    private static void Listen(Socket socket, Heard heard)
     {
         var buffer = new byte[16384];
         var decoder = new Mp3StreamDecoder();
         var head = true;
         var received = new List<byte>();
-        long sample = 0;
         try
         {
             while (true)
@@ -180,15 +176,12 @@ internal static class LiveDelayBenchmark
                 }
                 decoder.Append(data, s =>
                 {
-                    lock (heard)
+                    for (var i = 0; i < s.Length && heard.Count < heard.Mono.Length; i += 2)
                     {
-                        for (var i = 0; i < s.Length; i += 2)
-                        {
-                            heard.Add((sample++, s[i] == 0 ? now : now)); // the value is in Samples below
-                            Samples.Add(s[i]);
-                        }
+                        heard.Mono[heard.Count++] = s[i];
                     }
                 });
+                heard.Reads.Add((heard.Count, now));
             }
         }
         catch (SocketException)
@@ -199,14 +192,29 @@ internal static class LiveDelayBenchmark
         }
     }
 
-    private static readonly List<float> Samples = [];
-
-    private static IEnumerable<long> OnsetsIn(List<(long Sample, long Ticks)> heard)
+    /// <summary>What the listener decoded, and when each read completed (samples decoded by then).</summary>
+    private sealed class Heard(int capacity)
     {
-        var mono = Samples.ToArray();
-        foreach (var s in Detect(mono))
+        public float[] Mono { get; } = new float[capacity];
+
+        public int Count { get; set; }
+
+        public List<(long Samples, long Ticks)> Reads { get; } = [];
+
+        public IEnumerable<long> OnsetTicks()
         {
-            yield return heard[(int)s].Ticks;
+            var reads = 0;
+            foreach (var s in Detect(Mono[..Count]))
+            {
+                while (reads < Reads.Count && Reads[reads].Samples <= s)
+                {
+                    reads++;
+                }
+                if (reads < Reads.Count)
+                {
+                    yield return Reads[reads].Ticks;
+                }
+            }
         }
     }
 
