@@ -1,7 +1,7 @@
 // The hosts' page's Live panel (host.html #live-section): the host's source as the server sees it — not connected,
 // standby (with the countdown to the takeover), on air, dropped — its format and level, "Go on air now" and "End",
 // and how to connect. It polls GET /api/live: every 250 ms while a source is connected (the level meter), every 2 s
-// otherwise; with the host key typed in the page's one host key field (under "Edit the schedule") it gets the
+// otherwise or while the tab is hidden; with the host key typed in the page's one host key field (under "Edit the schedule") it gets the
 // sources and may act, without it only the state. The countdown runs on the server's clock (the status's `now`),
 // not the browser's. Contracts: src/RadioServer/Live/Contracts.cs, docs/api.md.
 
@@ -182,7 +182,8 @@ async function poll() {
 
 function schedule() {
   if (timer !== null) clearTimeout(timer);
-  timer = setTimeout(poll, hostSource() || (status && status.onAir) ? FAST_MS : SLOW_MS);
+  const fast = !document.hidden && (hostSource() || (status && status.onAir));
+  timer = setTimeout(poll, fast ? FAST_MS : SLOW_MS);
 }
 
 async function act(url, doing, done) {
