@@ -11,6 +11,7 @@ have_lib libmp3lame.so.0 || missing+=(libmp3lame0)
 if [ "$purpose" = test ]; then
   command -v mpg123 >/dev/null 2>&1 || missing+=(mpg123)
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg) # a real live source client (icecast:// output)
+  command -v ezstream >/dev/null 2>&1 || missing+=(ezstream) # a real libshout source client
   [ -x /usr/bin/chromium ] || missing+=(chromium)
 fi
 command -v dotnet >/dev/null 2>&1 || missing+=(dotnet-sdk-10.0)

@@ -23,6 +23,10 @@ if (mode is "hub")
 {
     HubLatencyBenchmark.Run(ArgOption(args, "--url") ?? "http://127.0.0.1:8000", ArgValue(args, "--clients", 2000), ArgValue(args, "--changes", 10), ArgValue(args, "--settle", 5));
 }
+if (mode is "live-delay")
+{
+    LiveDelayBenchmark.Run(ArgOption(args, "--url") ?? "http://127.0.0.1:8000", ArgOption(args, "--password") ?? Environment.GetEnvironmentVariable("Radio__Live__MasterPassword") ?? "", ArgValue(args, "--seconds", 60));
+}
 if (mode is "nlayer")
 {
     DecodeBenchmark.RunNLayerDirect(media);

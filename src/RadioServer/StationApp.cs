@@ -6,6 +6,7 @@ using RadioServer.Auth;
 using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.Live;
+using RadioServer.Live.Recording;
 using RadioServer.NowPlaying;
 using RadioServer.Operations;
 using RadioServer.Scheduling;
@@ -70,6 +71,7 @@ internal static class StationApp
         app.MapNowPlaying();
         app.MapStreaming();
         app.MapLive();
+        app.MapRecordings();
         app.MapSchedule();
         app.MapOperations();
         app.MapWeb();

@@ -8,6 +8,9 @@ internal interface IMp3Encoder : IDisposable
 
     /// <summary>Encodes interleaved station-format samples; returns the MP3 bytes written to <paramref name="output"/>.</summary>
     int Encode(ReadOnlySpan<float> interleaved, Span<byte> output);
+
+    /// <summary>Emits the frames the encoder still holds, at the end of a file (the air never ends; a recording does). Nothing by default.</summary>
+    int Flush(Span<byte> output) => 0;
 }
 
 internal interface IMp3EncoderFactory

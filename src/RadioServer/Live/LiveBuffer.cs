@@ -22,6 +22,7 @@ internal sealed class LiveBuffer
     private int _count;
     private int _target = Samples(InitialTarget);
     private bool _flowing;
+    private bool _complete;
     private TaskCompletionSource? _room;
     private long _underruns;
 
@@ -98,7 +99,7 @@ internal sealed class LiveBuffer
         int read;
         lock (_lock)
         {
-            if (!_flowing && _count < _target)
+            if (!_flowing && _count < _target && !_complete)
             {
                 return 0;
             }
@@ -109,7 +110,7 @@ internal sealed class LiveBuffer
             _ring.AsSpan(0, read - first).CopyTo(samples[first..]);
             _start = (_start + read) % _ring.Length;
             _count -= read;
-            if (read < samples.Length)
+            if (read < samples.Length && !_complete)
             {
                 // Ran dry: wait for the (larger) target before taking again.
                 _flowing = false;
@@ -124,6 +125,15 @@ internal sealed class LiveBuffer
         }
         room?.TrySetResult();
         return read;
+    }
+
+    /// <summary>Nothing more will be written (the source disconnected): what is left plays out, whatever the target.</summary>
+    public void Complete()
+    {
+        lock (_lock)
+        {
+            _complete = true;
+        }
     }
 
     /// <summary>Empties the buffer and lets a waiting writer go (a source ended or was replaced).</summary>

@@ -26,7 +26,45 @@ public sealed class LiveOptions
     /// <summary>How long a source on air may give nothing before automation fades back in.</summary>
     [Range(0.5, 60)]
     public double GraceSeconds { get; set; } = 3;
+
+    /// <summary>
+    /// Where live slots are recorded, one MP3 a slot (<c>&lt;show id&gt;/&lt;yyyy-MM-dd_HHmm&gt;.mp3</c>); relative to the
+    /// station's root (<see cref="Station.StationPaths"/>). Empty: recording is off.
+    /// </summary>
+    public string RecordingsPath { get; set; } = "recordings";
+
+    /// <summary>CBR bitrate of the recordings (an MPEG-1 Layer III rate), encoded apart from the air's.</summary>
+    public int RecordingBitrate { get; set; } = 128;
 }
 
 [OptionsValidator]
 internal sealed partial class LiveOptionsValidator : IValidateOptions<LiveOptions>;
+
+/// <summary>Rules that attributes cannot say.</summary>
+internal sealed class LiveOptionsCrossValidator : IValidateOptions<LiveOptions>
+{
+    // ISO 11172-3 Layer III bitrates for 44.1 kHz (MPEG-1), as Radio:BitrateKbps.
+    private static readonly int[] s_mpeg1Layer3Bitrates = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
+
+    public ValidateOptionsResult Validate(string? name, LiveOptions options)
+    {
+        var failures = new List<string>();
+        if (Array.IndexOf(s_mpeg1Layer3Bitrates, options.RecordingBitrate) < 0)
+        {
+            failures.Add($"Radio:Live:RecordingBitrate {options.RecordingBitrate} is not an MP3 bitrate; use one of {string.Join(", ", s_mpeg1Layer3Bitrates)}.");
+        }
+        var path = options.RecordingsPath;
+        if (!string.IsNullOrEmpty(path))
+        {
+            if (string.IsNullOrWhiteSpace(path) || char.IsWhiteSpace(path[0]) || char.IsWhiteSpace(path[^1]))
+            {
+                failures.Add("Radio:Live:RecordingsPath begins or ends with whitespace; remove it, or set it empty to turn recording off.");
+            }
+            else if (path.AsSpan().IndexOfAny(Path.GetInvalidPathChars()) >= 0 || path.Any(char.IsControl))
+            {
+                failures.Add("Radio:Live:RecordingsPath contains a character no path may hold.");
+            }
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Live.Accounts;
 using RadioServer.Live.Recording;
@@ -13,8 +14,13 @@ internal static class LiveServiceCollectionExtensions
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<LiveOptions, LiveOptionsValidator>().BindConfiguration(LiveOptions.Section);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LiveOptions>, LiveOptionsCrossValidator>());
         services.TryAddSingleton<IHostAccounts, NoHostAccounts>();
-        services.TryAddSingleton<ILiveRecorder>(NoLiveRecorder.Instance);
+        services.TryAddSingleton<RecordingFiles>();
+        services.TryAddSingleton<LiveRecorder>();
+        services.TryAddSingleton<ILiveRecorder>(sp => sp.GetRequiredService<LiveRecorder>());
+        services.AddHostedService(sp => sp.GetRequiredService<LiveRecorder>()); // stopped after the air chain: it finishes the open file
+        services.AddSingleton<IMetricSource>(sp => sp.GetRequiredService<LiveRecorder>());
         services.TryAddSingleton<LiveSources>();
         services.AddSingleton<IDirectConnectionHandler>(sp => sp.GetRequiredService<LiveSources>());
         services.Replace(ServiceDescriptor.Singleton<ILiveFeed>(sp => sp.GetRequiredService<LiveSources>()));

@@ -128,6 +128,7 @@ internal sealed class LiveSource(LiveSources owner, Socket socket, IPAddress? ad
         }
         finally
         {
+            Buffer.Complete();
             _disconnected = true;
             owner.Ended(this, reason);
         }

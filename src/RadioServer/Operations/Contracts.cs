@@ -29,7 +29,7 @@ public sealed record ServerStatus(string Station, string Version, DateTimeOffset
 
 public sealed record HistoryStatus(bool Healthy, long Written, int Pending, long WriteErrors, string? LastError, DateTimeOffset? LastErrorAt);
 
-/// <summary>An alarm raised or cleared (kind: deadAir, history).</summary>
+/// <summary>An alarm raised or cleared (kind: deadAir, history, recording).</summary>
 public sealed record AlarmMessage(string Kind, bool Active, string Message, DateTimeOffset At);
 
 /// <summary>One listener connected now. The address is anonymised unless <c>Radio:Operations:ShowListenerAddresses</c> is true.</summary>

@@ -2,13 +2,14 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using RadioServer.Audio;
 using RadioServer.Live;
+using RadioServer.Live.Recording;
 using RadioServer.Streaming;
 using RadioServer.Streaming.Listeners;
 
 namespace RadioServer.Operations;
 
 /// <summary>
-/// Raises alarms (dead air from the air chain, a failing history database) to the log, the alarm list and
+/// Raises alarms (dead air from the air chain, a failing history database, a live recording that failed or fell behind) to the log, the alarm list and
 /// the operators' group on <see cref="OperatorsHub"/>; samples the listener count for the dashboard's chart
 /// every 10 s; and, while an operator is connected, pushes the whole status to the operators' group once a second,
 /// and the live status (with the sources) on a change and while a source is connected, coalesced to one push per
@@ -21,6 +22,7 @@ internal sealed partial class OperatorsPublisher(
     AlarmLog alarms,
     DeadAirDetector deadAir,
     PlayHistory history,
+    LiveRecorder recorder,
     ListenerRegistry listeners,
     LiveSources live,
     TimeProvider time,
@@ -41,6 +43,7 @@ internal sealed partial class OperatorsPublisher(
         history.HealthChanged += OnHistoryHealth;
         history.Played += OnPlayed;
         live.Changed += OnLiveChanged;
+        recorder.HealthChanged += OnRecordingHealth;
         Sample(time.GetUtcNow());
         _timer = time.CreateTimer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _liveTimer = time.CreateTimer(_ => LiveTick(), null, LiveInterval, LiveInterval);
@@ -53,6 +56,7 @@ internal sealed partial class OperatorsPublisher(
         history.HealthChanged -= OnHistoryHealth;
         history.Played -= OnPlayed;
         live.Changed -= OnLiveChanged;
+        recorder.HealthChanged -= OnRecordingHealth;
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
@@ -99,6 +103,10 @@ internal sealed partial class OperatorsPublisher(
 
     private void OnHistoryHealth(bool failing, string message) =>
         _alarms.Writer.TryWrite(new AlarmMessage("history", failing, message, time.GetUtcNow()));
+
+    // On the air chain's thread (frames dropped) or the recorder's: enqueue only. The recorder logs its own.
+    private void OnRecordingHealth(bool failing, string message) =>
+        _alarms.Writer.TryWrite(new AlarmMessage("recording", failing, message, time.GetUtcNow()));
 
     private void OnPlayed(HistoryEntry entry)
     {

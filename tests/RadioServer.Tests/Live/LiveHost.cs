@@ -10,7 +10,7 @@ using RadioServer.Tests.Infrastructure;
 namespace RadioServer.Tests.Live;
 
 /// <summary>
-/// A host going live in a test: the show's schedule, a host account (a fake <see cref="IHostAccounts"/>), and a
+/// A host going live in a test: the show's schedule, a host account (<see cref="FakeHostAccounts"/>), and a
 /// source client over a raw socket sending a generated MP3; the station is stepped while the source's buffer fills,
 /// as a real source keeps it filled.
 /// </summary>
@@ -34,13 +34,17 @@ internal static class LiveHost
                        "slots": [ { "days": ["mon","tue","wed","thu","fri","sat","sun"], "start": "12:00", "end": "14:00" } ] } ] }
         """);
 
-    /// <summary>The host's account (and the master password), for TestStation.StartAsync.</summary>
-    public static Action<IServiceCollection> Accounts(FakeHostAccounts accounts) =>
-        services => services.Replace(ServiceDescriptor.Singleton<IHostAccounts>(accounts));
+    /// <summary>The host's account.</summary>
+    public static FakeHostAccounts Account() => new FakeHostAccounts().Add(Name, Password);
 
+    /// <summary>The accounts in place of the real store, for TestStation.StartAsync.</summary>
+    public static Action<IServiceCollection> Accounts(FakeHostAccounts? accounts = null) =>
+        services => services.Replace(ServiceDescriptor.Singleton<IHostAccounts>(accounts ?? Account()));
+
+    /// <summary>The master password; no recordings (these tests are about what is shown, not what is kept).</summary>
     public static Dictionary<string, string?> Settings(params (string Key, string? Value)[] more)
     {
-        var settings = new Dictionary<string, string?> { ["Radio:Live:MasterPassword"] = MasterPassword };
+        var settings = new Dictionary<string, string?> { ["Radio:Live:MasterPassword"] = MasterPassword, ["Radio:Live:RecordingsPath"] = "" };
         foreach (var (key, value) in more)
         {
             settings[key] = value;
@@ -73,46 +77,6 @@ internal static class LiveHost
         {
             Assert.True(Environment.TickCount64 < until, "the server did not reach the expected state in time");
             await Task.Delay(5);
-        }
-    }
-}
-
-/// <summary>Host accounts in memory: a name and a password each; blocks are recorded and honoured.</summary>
-internal sealed class FakeHostAccounts(params (string Name, string Password)[] accounts) : IHostAccounts
-{
-    private readonly Dictionary<string, DateTimeOffset> _blocked = new(StringComparer.OrdinalIgnoreCase);
-
-    public FakeHostAccounts()
-        : this((LiveHost.Name, LiveHost.Password))
-    {
-    }
-
-    public HostAccount? Verify(string name, string password)
-    {
-        var match = accounts.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase) && a.Password == password);
-        if (match.Name is null)
-        {
-            return null;
-        }
-        lock (_blocked)
-        {
-            return new HostAccount(match.Name, false, _blocked.TryGetValue(match.Name, out var until) ? until : null, DateTimeOffset.MinValue, null);
-        }
-    }
-
-    public void Block(string name, DateTimeOffset until)
-    {
-        lock (_blocked)
-        {
-            _blocked[name] = until;
-        }
-    }
-
-    public DateTimeOffset? BlockedUntil(string name)
-    {
-        lock (_blocked)
-        {
-            return _blocked.TryGetValue(name, out var until) ? until : null;
         }
     }
 }

@@ -161,14 +161,16 @@ public sealed class LiveSourceTests : IDisposable
         Assert.StartsWith(expected, await ReadAnswerAsync(source), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task FfmpegAsASourceClient_IsHeardOnTheStream()
+    [Theory]
+    [InlineData(false)] // PUT with Expect: 100-continue, as libshout 2.4.3+ and butt
+    [InlineData(true)] // -legacy_icecast 1: SOURCE, as older libshout and Liquidsoap
+    public async Task FfmpegAsASourceClient_IsHeardOnTheStream(bool legacy)
     {
         // Real time: ffmpeg sends at its own pace (-re), the air chain runs on its clock.
         await using var station = await TestStation.StartAsync(_folder.Media, Settings(), fakeTime: false);
         var live = station.App.Services.GetRequiredService<LiveSources>();
         var psi = new ProcessStartInfo("ffmpeg", ["-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000:duration=30",
-            "-ac", "1", "-c:a", "libmp3lame", "-b:a", "96k", "-content_type", "audio/mpeg", "-ice_name", "Ffmpeg Live", "-f", "mp3",
+            "-ac", "1", "-c:a", "libmp3lame", "-b:a", "96k", "-content_type", "audio/mpeg", "-ice_name", "Ffmpeg Live", "-legacy_icecast", legacy ? "1" : "0", "-f", "mp3",
             $"icecast://source:{Password}@127.0.0.1:{station.BaseUri.Port}/live"])
         {
             RedirectStandardError = true,

@@ -30,7 +30,7 @@ public sealed class LiveHubTests : IDisposable
     public async Task HostGoesOnAir_PlayersGetLiveWithTheHost_AtTheStreamPositionOfTheTakeover_AndOffAirWhenTheSourceDrops()
     {
         // 11:59:55: the host connects in the early window (standby), the takeover is the slot's start, 5 s of stream later.
-        await using var station = await TestStation.StartAsync(_folder.Media, LiveHost.Settings(), services: LiveHost.Accounts(new FakeHostAccounts()), start: LiveHost.SlotStart.AddSeconds(-5));
+        await using var station = await TestStation.StartAsync(_folder.Media, LiveHost.Settings(), services: LiveHost.Accounts(), start: LiveHost.SlotStart.AddSeconds(-5));
         var marks = Channel.CreateUnbounded<TrackMark>();
         station.Chain.TrackChanged += m => marks.Writer.TryWrite(m);
         await using var client = await LiveClient.ConnectAsync(station);
@@ -70,7 +70,7 @@ public sealed class LiveHubTests : IDisposable
     public async Task OperatorsGetTheFullLiveStatus_WithAddressAndLevel_AtMostFourTimesASecond()
     {
         await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings([.. LiveHost.Settings().Select(kv => (kv.Key, kv.Value))]),
-            services: LiveHost.Accounts(new FakeHostAccounts()), start: LiveHost.SlotStart.AddSeconds(1));
+            services: LiveHost.Accounts(), start: LiveHost.SlotStart.AddSeconds(1));
         await using var op = await Operators.HubOperator.JoinAsync(station);
         Assert.Equal("off", op.State!.Status.Live.State);
         Assert.Empty(op.State.Status.Live.Sources);

@@ -30,7 +30,7 @@ public sealed class LiveStatusTests : IDisposable
     [Fact]
     public async Task StatusAndIcecastStatus_ShowTheLiveSource_ItsAddressAndUserAgentToOperatorsOnly()
     {
-        await using var station = await TestStation.StartAsync(_folder.Media, Settings(), services: LiveHost.Accounts(new FakeHostAccounts()), start: LiveHost.SlotStart.AddSeconds(1));
+        await using var station = await TestStation.StartAsync(_folder.Media, Settings(), services: LiveHost.Accounts(), start: LiveHost.SlotStart.AddSeconds(1));
         await using var source = await TestSource.ConnectAsync(station, _mp3);
         await station.AdvanceLiveAsync(TimeSpan.FromSeconds(2), source);
 
@@ -81,7 +81,7 @@ public sealed class LiveStatusTests : IDisposable
     [Fact]
     public async Task History_MarksTheLiveSegment_InJsonAndCsv()
     {
-        await using var station = await TestStation.StartAsync(_folder.Media, Settings(), services: LiveHost.Accounts(new FakeHostAccounts()), start: LiveHost.SlotStart.AddSeconds(-3));
+        await using var station = await TestStation.StartAsync(_folder.Media, Settings(), services: LiveHost.Accounts(), start: LiveHost.SlotStart.AddSeconds(-3));
         await station.AdvanceAsync(TimeSpan.FromSeconds(1));
         await using var source = await TestSource.ConnectAsync(station, _mp3);
         await station.AdvanceLiveAsync(TimeSpan.FromSeconds(5), source); // on air at 12:00:00

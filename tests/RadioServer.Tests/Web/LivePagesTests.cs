@@ -36,7 +36,7 @@ public sealed class LivePagesTests : IClassFixture<Browser>, IDisposable
         LiveHost.Settings(("Radio:Auth:HostKey", HostKey), ("Radio:Auth:OperatorKey", OperatorKey), ("Radio:StationName", "Live FM"));
 
     private Task<TestStation> StartAsync(DateTimeOffset start, FakeHostAccounts? accounts = null) =>
-        TestStation.StartAsync(_folder.Media, Settings(), services: LiveHost.Accounts(accounts ?? new FakeHostAccounts()), start: start);
+        TestStation.StartAsync(_folder.Media, Settings(), services: LiveHost.Accounts(accounts), start: start);
 
     [Fact]
     public async Task HostsLivePanel_GoesFromStandbyWithACountdown_ToOnAirAtTheBoundary_AndShowsTheLevel()
@@ -178,7 +178,7 @@ public sealed class LivePagesTests : IClassFixture<Browser>, IDisposable
     [Fact]
     public async Task OperatorsPage_ListsTheSource_EndEndsIt_AndEndAndBlockKeepsTheHostOut()
     {
-        var accounts = new FakeHostAccounts();
+        var accounts = LiveHost.Account();
         await using var station = await StartAsync(LiveHost.SlotStart.AddSeconds(1), accounts);
         await station.AdvanceAsync(TimeSpan.FromSeconds(0.5));
         await using var browser = await _browser.NewPageAsync(station.BaseUri);
@@ -232,7 +232,7 @@ public sealed class LivePagesTests : IClassFixture<Browser>, IDisposable
         await page.GetByRole(AriaRole.Button, new() { Name = $"End and block for 15 min: {LiveHost.Name}", Exact = true }).ClickAsync();
         await source.Closed.WaitAsync(LiveHost.Guard);
         await Expect(page.Locator("#live-action")).ToHaveTextAsync($"Ended {LiveHost.Name}; blocked for 15 minutes.");
-        Assert.Equal(endedAt.AddMinutes(15), accounts.BlockedUntil(LiveHost.Name));
+        Assert.Equal(endedAt.AddMinutes(15), accounts.Verify(LiveHost.Name, LiveHost.Password)?.BlockedUntil);
         await source.DisposeAsync();
         await using var refused = await TestSource.ConnectAsync(station, _mp3);
         Assert.Contains(" 403 Forbidden", refused.Answer, StringComparison.Ordinal);
