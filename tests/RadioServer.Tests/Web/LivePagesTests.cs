@@ -76,7 +76,6 @@ public sealed class LivePagesTests : IClassFixture<Browser>, IDisposable
         await Expect(page.Locator("#live-end")).ToBeEnabledAsync();
         await Expect(page.Locator("#live-level-text")).ToHaveTextAsync(new Regex(@"^-[5-7]\.\d dBFS$"));
         await AssertAccessibleAsync(page);
-        await page.Locator("#live-section").ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "radioserver-host-live.png") });
 
         // End, confirmed: the server ends the source.
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
@@ -115,8 +114,6 @@ public sealed class LivePagesTests : IClassFixture<Browser>, IDisposable
             await Expect(p.Locator("#now-playing")).ToHaveTextAsync($"{LiveHost.Name} - {LiveHost.ShowTitle}");
             await AssertAccessibleAsync(p);
         }
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "radioserver-listener-live.png") });
-        await embed.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "radioserver-embed-live.png") });
 
         // The source drops: once automation is heard again the badge is gone.
         source.Drop();
@@ -208,7 +205,6 @@ public sealed class LivePagesTests : IClassFixture<Browser>, IDisposable
         await Expect(page.Locator("#history-rows tr.playing")).ToContainTextAsync($"{LiveHost.Name} - {LiveHost.ShowTitle}");
         await Expect(page.Locator("#history-rows tr.playing .badge-live-segment")).ToHaveTextAsync("live");
         await AssertAccessibleAsync(page);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "radioserver-operator-live.png"), FullPage = true });
 
         // End: the server closes the source's connection, and the row goes.
         await page.GetByRole(AriaRole.Button, new() { Name = $"End: {LiveHost.Name}", Exact = true }).ClickAsync();
