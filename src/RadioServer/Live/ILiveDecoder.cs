@@ -26,12 +26,19 @@ internal interface ILiveDecoder
 /// <summary>The decoder for a source's <c>Content-Type</c>, or none when it is not supported (403, as Icecast answers).</summary>
 internal static class LiveDecoders
 {
-    /// <summary>The content types sources may send, as the 403's reason lists them.</summary>
-    public const string Supported = "audio/mpeg";
+    /// <summary>What sources may send, as the 403's reason lists it.</summary>
+    public const string Supported = "MP3 (audio/mpeg), or Ogg Vorbis or Ogg Opus (application/ogg, audio/ogg)";
 
+    /// <remarks>
+    /// Ogg by Icecast's names for it (application/ogg, its old application/x-ogg, audio/ogg, video/ogg: a video
+    /// stream's audio is aired, a video-only one refused once its headers are read), and audio/opus and
+    /// audio/vorbis as some clients label Ogg Opus and Ogg Vorbis. AAC (audio/aac, audio/aacp) is refused: no
+    /// managed AAC decoder is among our parts.
+    /// </remarks>
     public static ILiveDecoder? For(string? contentType) => contentType?.Split(';')[0].Trim().ToLowerInvariant() switch
     {
         null or "" or "audio/mpeg" or "audio/mp3" or "audio/mpeg3" => new Mp3StreamDecoder(),
+        "application/ogg" or "application/x-ogg" or "audio/ogg" or "video/ogg" or "audio/opus" or "audio/vorbis" => new OggStreamDecoder(),
         _ => null,
     };
 }

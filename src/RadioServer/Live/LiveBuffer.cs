@@ -6,8 +6,10 @@ namespace RadioServer.Live;
 /// The jitter buffer between a live source's reading task (one writer) and the air chain (one reader): decoded
 /// station-format samples. The chain starts taking from it once <see cref="Target"/> is buffered, so a source's
 /// network hiccups are bridged; after an underrun it waits for the target again, and the target grows by 100 ms (up
-/// to 2 s): it grows only when the source's network is bad. Past <see cref="HighWater"/> the writer waits for room,
-/// so a source sending faster than real time meets TCP back-pressure, never a growing buffer.
+/// to 2 s): it grows only when the source's network is bad, and comes back down by 100 ms after every 30 s without
+/// one. More buffered than the target plus <see cref="Slack"/> (a client's burst at connect, a target come down) is
+/// caught up by dropping quiet audio (below -50 dBFS: a pause), never sound. Past <see cref="HighWater"/> the writer
+/// waits for room, so a source sending faster than real time meets TCP back-pressure, never a growing buffer.
 /// </summary>
 internal sealed class LiveBuffer
 {
@@ -15,7 +17,21 @@ internal sealed class LiveBuffer
     public static readonly TimeSpan MaxTarget = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan HighWater = TimeSpan.FromSeconds(3);
 
+    /// <summary>How much more than the target may stay buffered before quiet audio is dropped to catch up.</summary>
+    public static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long the buffer must flow without an underrun before its target comes down by 100 ms.</summary>
+    public static readonly TimeSpan DecayAfter = TimeSpan.FromSeconds(30);
+
+    // Below -50 dBFS: dropping it cannot be heard.
+    private const float Quiet = 0.00316f;
     private static readonly int s_highWater = Samples(HighWater);
+    private static readonly int s_initial = Samples(InitialTarget);
+    private static readonly int s_slack = Samples(Slack);
+    private static readonly int s_step = Samples(TimeSpan.FromMilliseconds(100));
+    private static readonly int s_decayAfter = Samples(DecayAfter);
+    private long _sinceUnderrun;
+    private long _caughtUp;
     private readonly object _lock = new();
     private readonly float[] _ring = new float[Samples(HighWater + TimeSpan.FromSeconds(1))];
     private int _start;
@@ -49,6 +65,9 @@ internal sealed class LiveBuffer
             }
         }
     }
+
+    /// <summary>Samples of quiet audio dropped to bring the delay back to the target (after a burst or a network hiccup).</summary>
+    public long CaughtUp => Interlocked.Read(ref _caughtUp);
 
     /// <summary>Times the chain found the buffer empty while taking from it.</summary>
     public long Underruns => Interlocked.Read(ref _underruns);
@@ -114,8 +133,29 @@ internal sealed class LiveBuffer
             {
                 // Ran dry: wait for the (larger) target before taking again.
                 _flowing = false;
-                _target = Math.Min(Samples(MaxTarget), _target + Samples(TimeSpan.FromMilliseconds(100)));
+                _target = Math.Min(Samples(MaxTarget), _target + s_step);
+                _sinceUnderrun = 0;
                 Interlocked.Increment(ref _underruns);
+            }
+            else if (!_complete)
+            {
+                // A network that behaves earns its delay back: the target comes down, 100 ms every 30 s without an underrun.
+                _sinceUnderrun += read;
+                if (_sinceUnderrun >= s_decayAfter && _target > s_initial)
+                {
+                    _target = Math.Max(s_initial, _target - s_step);
+                    _sinceUnderrun = 0;
+                }
+                // More buffered than the target needs (a client's burst at connect, a target come down): drop what
+                // comes next if it is quiet (a pause in speech), never sound, at most one read's worth at a time.
+                var excess = Math.Min(_count - _target - s_slack, samples.Length);
+                excess -= excess % StationFormat.Channels;
+                if (excess > 0 && IsQuiet(excess))
+                {
+                    _start = (_start + excess) % _ring.Length;
+                    _count -= excess;
+                    _caughtUp += excess;
+                }
             }
             if (_room is not null && _count < s_highWater)
             {
@@ -125,6 +165,22 @@ internal sealed class LiveBuffer
         }
         room?.TrySetResult();
         return read;
+    }
+
+    private bool IsQuiet(int count)
+    {
+        var first = Math.Min(count, _ring.Length - _start);
+        return Peak(_ring.AsSpan(_start, first)) < Quiet && Peak(_ring.AsSpan(0, count - first)) < Quiet;
+
+        static float Peak(ReadOnlySpan<float> span)
+        {
+            var peak = 0f;
+            foreach (var x in span)
+            {
+                peak = Math.Max(peak, Math.Abs(x));
+            }
+            return peak;
+        }
     }
 
     /// <summary>Nothing more will be written (the source disconnected): what is left plays out, whatever the target.</summary>
@@ -145,7 +201,8 @@ internal sealed class LiveBuffer
             _start = 0;
             _count = 0;
             _flowing = false;
-            _target = Samples(InitialTarget);
+            _target = s_initial;
+            _sinceUnderrun = 0;
             room = _room;
             _room = null;
         }

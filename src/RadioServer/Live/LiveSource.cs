@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace RadioServer.Live;
 
 /// <summary>
-/// One connected source client: its socket read on a task of its own, the bytes decoded (<see cref="ILiveDecoder"/>)
+/// One connected source client: its socket read on a task of its own, the bytes decoded (<see cref="ILiveDecoder"/>: MP3 or Ogg)
 /// into its own <see cref="LiveBuffer"/>, at the pace the air chain takes them (the buffer's high water holds the reads
 /// back, and TCP holds the client back) — on air or in standby alike. Ends when the client closes, sends nothing for the
 /// source timeout, sends what its decoder refuses, or is ended (slot end, an operator, the host); the end is reported to

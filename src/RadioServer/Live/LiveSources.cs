@@ -32,7 +32,7 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
 
     private static readonly byte[] s_unauthorized = ConnectionAnswer.Of("401 Unauthorized", null, "Authentication required.", "WWW-Authenticate: Basic realm=\"RadioServer\"\r\nAllow: GET, HEAD, PUT, SOURCE, OPTIONS\r\n");
     private static readonly byte[] s_inUse = ConnectionAnswer.Of("403 Forbidden", null, "Mountpoint in use.");
-    private static readonly byte[] s_contentType = ConnectionAnswer.Of("403 Forbidden", null, "Content-type not supported.");
+    private static readonly byte[] s_contentType = ConnectionAnswer.Of("403 Forbidden", null, $"Content-type not supported. Send {LiveDecoders.Supported}; AAC is not decoded here.");
     private static readonly byte[] s_disabled = ConnectionAnswer.Of("403 Forbidden", null, "This account is disabled.");
     private static readonly byte[] s_continue = Encoding.ASCII.GetBytes("HTTP/1.1 100 Continue\r\n\r\n");
 

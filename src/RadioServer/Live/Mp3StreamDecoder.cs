@@ -26,6 +26,8 @@ internal sealed class Mp3StreamDecoder : ILiveDecoder
     private NLayerFrameDecompressor? _decompressor;
     private BufferedWaveProvider? _decoded;
     private ISampleProvider? _station;
+    private int _needFrames;
+    private const int ResampledFrames = 1024;
 
     public string Codec => "MP3";
 
@@ -123,6 +125,10 @@ internal sealed class Mp3StreamDecoder : ILiveDecoder
             _decompressor = new NLayerFrameDecompressor(new WaveFormat(header.SampleRate, header.Channels));
             _decoded = new BufferedWaveProvider(_decompressor.OutputFormat, TimeSpan.FromSeconds(2)) { ReadFully = false, DiscardOnBufferOverflow = true };
             _station = TrackDecoder.ToStationFormat(_decoded);
+            // NAudio's WDL resampler takes a read its input cannot fill for the stream's end: it pads with zeros (a
+            // click at 48 kHz) and resizes its buffer. So it is read in equal pieces, each once the input it needs is
+            // there (input rate / output rate x frames, plus its slack), as OggStreamDecoder does.
+            _needFrames = header.SampleRate == StationFormat.SampleRate ? 0 : (int)Math.Ceiling((double)header.SampleRate / StationFormat.SampleRate * ResampledFrames) + 5;
         }
         SourceFormat = (header.SampleRate, header.Channels, header.BitrateKbps);
         var frame = Mp3Frame.LoadFromStream(new MemoryStream(frameBytes.ToArray()));
@@ -133,9 +139,19 @@ internal sealed class Mp3StreamDecoder : ILiveDecoder
         var bytes = _decompressor!.DecompressFrame(frame, _pcm, 0);
         _decoded!.AddSamples(_pcm, 0, bytes);
         Frames++;
-        int read;
-        while ((read = _station!.Read(_out)) > 0)
+        if (_needFrames == 0)
         {
+            int read;
+            while ((read = _station!.Read(_out)) > 0)
+            {
+                output(_out.AsSpan(0, read - (read % StationFormat.Channels)));
+            }
+            return;
+        }
+        var blockAlign = _decoded.WaveFormat.BlockAlign;
+        while (_decoded.BufferedBytes / blockAlign >= _needFrames)
+        {
+            var read = _station!.Read(_out.AsSpan(0, ResampledFrames * StationFormat.Channels));
             output(_out.AsSpan(0, read - (read % StationFormat.Channels)));
         }
     }

@@ -338,7 +338,7 @@ public sealed class LiveSessionTests : IDisposable
         await using var station = await StartAsync(At(12, 10));
         using var host = await SourceClient.ConnectAsync(station, "Alex Morgan", HostPassword);
         var muted = Path.Combine(_folder.Path, "muted.mp3");
-        TestAudio.WriteToneMp3(muted, 1000, 12, sampleRate: 48000, channels: 1, bitrateKbps: 64, amplitude: 0);
+        TestAudio.WriteToneMp3(muted, 1000, 20, sampleRate: 48000, channels: 1, bitrateKbps: 64, amplitude: 0);
         var mp3 = Path.Combine(_folder.Path, "muted-then-talking.mp3");
         File.WriteAllBytes(mp3, [.. File.ReadAllBytes(muted), .. File.ReadAllBytes(Tone(1000, 30, "talking.mp3"))]);
         host.Send(mp3);
@@ -346,8 +346,8 @@ public sealed class LiveSessionTests : IDisposable
         Assert.True(station.Chain.LiveOnAir); // silent, but not for long yet
         await SourceClient.AdvanceFedAsync(station, TimeSpan.FromSeconds(5));
         Assert.False(station.Chain.LiveOnAir); // muted for 5 s: automation fills in
-        await SourceClient.AdvanceFedAsync(station, TimeSpan.FromSeconds(7));
-        Assert.True(station.Chain.LiveOnAir); // heard again: back on air
+        await SourceClient.AdvanceFedAsync(station, TimeSpan.FromSeconds(15));
+        Assert.True(station.Chain.LiveOnAir); // heard again: back on air (20 s of silence sent, at most its 3 s buffered caught up)
     }
 
     private static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string? key)
