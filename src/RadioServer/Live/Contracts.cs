@@ -18,6 +18,8 @@ namespace RadioServer.Live;
 /// <param name="OnAirAt">For a host in standby: when the takeover comes (null for trackEnd: after the running track).</param>
 /// <param name="Takeover">boundary, trackEnd or immediate.</param>
 /// <param name="Sources">The connected sources (empty for listeners).</param>
+/// <param name="Mount">Where source clients connect (<c>Radio:Live:MountPath</c>), for the hosts' page's "how to connect".</param>
+/// <param name="Now">The server's clock when this was read (station time), so a page counts down to <paramref name="OnAirAt"/> on the server's time, not its own.</param>
 public sealed record LiveStatus(
     string State,
     bool OnAir,
@@ -30,7 +32,9 @@ public sealed record LiveStatus(
     DateTimeOffset? Closes,
     DateTimeOffset? OnAirAt,
     string? Takeover,
-    IReadOnlyList<LiveSourceStatus> Sources);
+    IReadOnlyList<LiveSourceStatus> Sources,
+    string Mount,
+    DateTimeOffset Now);
 
 /// <summary>One connected source, as hosts (without its address) and operators see it.</summary>
 /// <param name="Id">Its number, to end it (<c>POST /api/live/sources/{id}/end</c>).</param>

@@ -443,7 +443,9 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
             withSession ? Local(session!.Closes) : null,
             Local(onAirAt),
             withSession ? TakeoverName(session!.Show.Live.Takeover) : null,
-            sources);
+            sources,
+            _options.MountPath,
+            TimeZoneInfo.ConvertTime(_time.GetUtcNow(), zone));
     }
 
     private static string TakeoverName(LiveTakeover takeover) => takeover switch

@@ -12,8 +12,16 @@ public sealed record StationInfo(string Name, string Description, string Genre, 
 /// <summary>Health of the stream as listeners experience it.</summary>
 public sealed record StreamStatusMessage(string Status, int BitrateKbps, double EncoderLagSeconds, long Underruns, double LiveStreamTime);
 
+/// <summary>
+/// LIVE as listeners see it: the live state (off, standby, onAir, dropped), whether a live source is heard, and whose
+/// show. <see cref="OnAir"/> is what the stream carries from <see cref="StreamPosition"/> on (where the air chain
+/// marked the change between automation and live), so a player shows LIVE when its listener hears it, as with NOW
+/// PLAYING; the other fields are the state now. No sources, no addresses.
+/// </summary>
+public sealed record LiveMessage(string State, bool OnAir, bool Master, string? Host, string? ShowTitle, long StreamPosition, double StreamTime);
+
 /// <summary>Everything at once: sent on connect and returned by <c>GetState</c>.</summary>
-public sealed record RadioState(StationInfo Station, OnAirMessage OnAir, TrackMessage? NowPlaying, IReadOnlyList<TrackMessage> Recent, int Listeners, StreamStatusMessage Stream, double LiveStreamTime, DateTimeOffset SentAt);
+public sealed record RadioState(StationInfo Station, OnAirMessage OnAir, TrackMessage? NowPlaying, IReadOnlyList<TrackMessage> Recent, int Listeners, StreamStatusMessage Stream, double LiveStreamTime, DateTimeOffset SentAt, LiveMessage Live);
 
 /// <summary>What the server calls on every connected player.</summary>
 public interface IRadioClient
@@ -27,4 +35,6 @@ public interface IRadioClient
     Task Listeners(int count);
 
     Task StreamStatus(StreamStatusMessage status);
+
+    Task Live(LiveMessage live);
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using RadioServer.Audio;
+using RadioServer.Live;
 using RadioServer.Scheduling;
 using RadioServer.Streaming;
 
@@ -9,20 +10,26 @@ namespace RadioServer.NowPlaying;
 /// <summary>
 /// Pushes changes to every player: a track change the moment the air chain publishes it (through a
 /// channel, so the audio thread only enqueues), ON AIR when the slot changes, the listener count at most
-/// once a second, and stream status when it changes. Sends are not awaited one after another: a player
-/// that never reads cannot hold back the next message for everyone else.
+/// once a second, stream status when it changes, and LIVE when the live state or what the stream carries
+/// changes (the live sources' Changed, raised on any thread, only wakes a loop here). Sends are not awaited
+/// one after another: a player that never reads cannot hold back the next message for everyone else.
 /// </summary>
 internal sealed partial class NowPlayingPublisher(
     IHubContext<RadioHub, IRadioClient> hub,
     StationSnapshot snapshot,
     AirChain chain,
     ScheduleStore schedule,
+    LiveSources live,
     TimeProvider time,
     ILogger<NowPlayingPublisher> logger) : BackgroundService
 {
     private static readonly TimeSpan s_tick = TimeSpan.FromSeconds(1);
     private readonly Channel<TrackMark> _tracks = Channel.CreateUnbounded<TrackMark>(new UnboundedChannelOptions { SingleReader = true });
+    // One pending wake-up is enough: the loop reads the live state when it runs.
+    private readonly Channel<bool> _liveChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock _tickGate = new();
+    private readonly Lock _liveGate = new();
+    private LiveMessage? _liveSent;
     private ITimer? _timer;
     private string? _onAirKey;
     private int _listeners = -1;
@@ -32,6 +39,8 @@ internal sealed partial class NowPlayingPublisher(
     {
         chain.TrackChanged += OnTrackChanged;
         schedule.Changed += OnScheduleChanged;
+        live.Changed += OnLiveChanged;
+        _liveSent = snapshot.Live();
         _onAirKey = Key(snapshot.OnAir());
         _stream = (snapshot.Stream().Status, chain.Underruns);
         _timer = time.CreateTimer(_ => Tick(), null, s_tick, s_tick);
@@ -42,15 +51,19 @@ internal sealed partial class NowPlayingPublisher(
     {
         chain.TrackChanged -= OnTrackChanged;
         schedule.Changed -= OnScheduleChanged;
+        live.Changed -= OnLiveChanged;
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
         }
         _tracks.Writer.TryComplete();
+        _liveChanged.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(TracksAsync(stoppingToken), LiveAsync(stoppingToken));
+
+    private async Task TracksAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -58,6 +71,10 @@ internal sealed partial class NowPlayingPublisher(
             {
                 var message = snapshot.TrackStarted(mark);
                 Send(hub.Clients.All.NowPlaying(message), "nowPlaying");
+                if (snapshot.Heard(mark))
+                {
+                    PublishLive();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -65,8 +82,39 @@ internal sealed partial class NowPlayingPublisher(
         }
     }
 
+    private async Task LiveAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var _ in _liveChanged.Reader.ReadAllAsync(stoppingToken))
+            {
+                PublishLive();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>LIVE to every player, when it differs from the last one sent (from either loop: one at a time).</summary>
+    private void PublishLive()
+    {
+        lock (_liveGate)
+        {
+            var message = snapshot.Live();
+            if (message != _liveSent)
+            {
+                _liveSent = message;
+                Send(hub.Clients.All.Live(message), "live");
+            }
+        }
+    }
+
     // On the audio thread: enqueue only.
     private void OnTrackChanged(TrackMark mark) => _tracks.Writer.TryWrite(mark);
+
+    // On any thread, the air chain's too: wake the live loop only.
+    private void OnLiveChanged() => _liveChanged.Writer.TryWrite(true);
 
     private void OnScheduleChanged(Schedule _) => Tick();
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
+using RadioServer.Live;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
@@ -14,7 +15,8 @@ internal static class NowPlayingServiceCollectionExtensions
         services.AddSignalR();
         services.AddSingleton(sp => new StationSnapshot(
             sp.GetRequiredService<IOptions<RadioOptions>>(), sp.GetRequiredService<ScheduleStore>(), sp.GetRequiredService<BroadcastBuffer>(),
-            sp.GetRequiredService<ListenerRegistry>(), sp.GetRequiredService<AirChain>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<ListenerRegistry>(), sp.GetRequiredService<AirChain>(), sp.GetRequiredService<LiveSources>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<HubPresence>();
         services.AddSingleton<IHubConnections>(sp => sp.GetRequiredService<HubPresence>());
         services.AddSingleton<NowPlayingPublisher>();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
+using RadioServer.Live;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
@@ -8,8 +9,9 @@ using RadioServer.Streaming.Listeners;
 namespace RadioServer.NowPlaying;
 
 /// <summary>
-/// Reads the station's state for the hub: what is on air, the last tracks, listeners and stream health.
-/// The track history is kept here (five tracks), fed by the publisher; everything else is read live.
+/// Reads the station's state for the hub: what is on air, the last tracks, listeners, stream health and LIVE.
+/// The track history and what the stream carries (live or automation, and from which position) are kept here,
+/// fed by the publisher from the air chain's marks; everything else is read live.
 /// </summary>
 public sealed class StationSnapshot
 {
@@ -22,10 +24,14 @@ public sealed class StationSnapshot
     private readonly ListenerRegistry _listeners;
     private readonly AirChain _chain;
     private readonly TimeProvider _time;
+    private readonly LiveSources _live;
     private TrackMessage? _nowPlaying;
+    private (bool Live, bool Master, long Position) _heard;
+    private string? _heardHost;
 
-    internal StationSnapshot(IOptions<RadioOptions> options, ScheduleStore schedule, BroadcastBuffer buffer, ListenerRegistry listeners, AirChain chain, TimeProvider time)
+    internal StationSnapshot(IOptions<RadioOptions> options, ScheduleStore schedule, BroadcastBuffer buffer, ListenerRegistry listeners, AirChain chain, LiveSources live, TimeProvider time)
     {
+        _live = live;
         _options = options.Value;
         _schedule = schedule;
         _buffer = buffer;
@@ -47,7 +53,39 @@ public sealed class StationSnapshot
             now = _nowPlaying ?? (_buffer.CurrentTrack is { } mark ? TrackMessage.From(mark, _options.BitrateKbps) : null);
             recent = [.. _recent];
         }
-        return new RadioState(Station, OnAir(), now, recent, _listeners.Count, Stream(), LiveStreamTime, _time.GetUtcNow());
+        return new RadioState(Station, OnAir(), now, recent, _listeners.Count, Stream(), LiveStreamTime, _time.GetUtcNow(), Live());
+    }
+
+    /// <summary>
+    /// LIVE now: the state from the live sources, and what the stream carries from the last mark that changed it. The
+    /// air chain decides a frame before it marks the stream, so the marks, not the live sources, say what is heard.
+    /// </summary>
+    internal LiveMessage Live()
+    {
+        var status = _live.Status(withSources: false, withAddresses: false);
+        lock (_gate)
+        {
+            // A host's name stays with what is heard while their last buffered audio plays out after the slot closed.
+            _heardHost = status.Host ?? (_heard.Live ? _heardHost : null);
+            return new LiveMessage(status.State, _heard.Live, _heard.Live && _heard.Master, _heardHost, status.ShowTitle,
+                _heard.Position, TrackMessage.StreamTimeOf(_heard.Position, _options.BitrateKbps));
+        }
+    }
+
+    /// <summary>Notes what the stream carries from <paramref name="mark"/> on; true when that changed (automation and live, or whose live).</summary>
+    internal bool Heard(TrackMark mark)
+    {
+        var live = LiveTrack.IsLive(mark.Track);
+        var master = LiveTrack.IsMaster(mark.Track);
+        lock (_gate)
+        {
+            if (live == _heard.Live && master == _heard.Master)
+            {
+                return false;
+            }
+            _heard = (live, master, mark.Position);
+            return true;
+        }
     }
 
     internal int ListenerCount => _listeners.Count;

@@ -1,5 +1,6 @@
 using RadioServer.Audio;
 using RadioServer.Library;
+using RadioServer.Live;
 using RadioServer.Scheduling;
 using RadioServer.Streaming;
 
@@ -21,7 +22,8 @@ public sealed record StatusReport(
     LibraryStatus Library,
     ScheduleStatus Schedule,
     HistoryStatus History,
-    IReadOnlyList<AlarmMessage> Alarms);
+    IReadOnlyList<AlarmMessage> Alarms,
+    LiveStatus Live);
 
 public sealed record ServerStatus(string Station, string Version, DateTimeOffset StartedAt, double UptimeSeconds, DateTimeOffset Now);
 
@@ -33,8 +35,8 @@ public sealed record AlarmMessage(string Kind, bool Active, string Message, Date
 /// <summary>One listener connected now. The address is anonymised unless <c>Radio:Operations:ShowListenerAddresses</c> is true.</summary>
 public sealed record ListenerInfo(long Id, string Address, string UserAgent, DateTimeOffset ConnectedSince, long BytesSent, long LagBytes, double LagSeconds, bool Metadata);
 
-/// <summary>One item played: a row of the play history.</summary>
-public sealed record HistoryEntry(DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, string? ShowId, string Show, string Artist, string Title, string? Album, string? File, int ListenersAtStart, int ListenersPeak);
+/// <summary>One item played: a row of the play history; <see cref="Live"/> for a live segment (a host's or the master source's, no file).</summary>
+public sealed record HistoryEntry(DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, string? ShowId, string Show, string Artist, string Title, string? Album, string? File, int ListenersAtStart, int ListenersPeak, bool Live = false);
 
 public sealed record ListenerPoint(DateTimeOffset At, int Listeners);
 

@@ -1,3 +1,5 @@
+using RadioServer.Live;
+
 namespace RadioServer.Operations;
 
 /// <summary>What the server calls on the operators' dashboards that joined the operators' group of <see cref="OperatorsHub"/>.</summary>
@@ -11,4 +13,7 @@ public interface IOperatorsClient
 
     /// <summary>A play written to the history.</summary>
     Task Played(HistoryEntry entry);
+
+    /// <summary>The live status with the sources and their addresses: on a change, and while a source is connected (its level), at most four times a second.</summary>
+    Task Live(LiveStatus live);
 }

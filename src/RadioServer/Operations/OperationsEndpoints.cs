@@ -24,7 +24,9 @@ internal static class OperationsEndpoints
 
     public static IEndpointRouteBuilder MapOperations(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/status", (StationStatus status) => Results.Ok(status.Report()));
+        // Public; the live section's sources need the host key, their addresses the operator key (as GET /api/live).
+        endpoints.MapGet("/api/status", (HttpContext context, StationStatus status) =>
+            Results.Ok(status.Report(withLiveSources: context.User.IsInRole(Roles.Host), withLiveAddresses: context.User.IsInRole(Roles.Operator))));
         endpoints.MapGet("/status-json.xsl", IcecastStatus);
         var metrics = endpoints.ServiceProvider.GetRequiredService<StationMetrics>();
         endpoints.MapGet("/metrics", async (HttpContext context) =>
@@ -74,12 +76,17 @@ internal static class OperationsEndpoints
     /// <summary>
     /// Icecast 2.4's status-json.xsl, field for field (names, types, date formats), so tools that read
     /// Icecast's status work unchanged. Icecast's quirk is kept: "source" is an object for one mount (an
-    /// array only with several; RadioServer has one), and each object ends with "dummy": null.
+    /// array only with several; RadioServer has one), and each object ends with "dummy": null. While a live source
+    /// feeds the mount, an operator's request (the operator key: Icecast's admin view) also gets its
+    /// <c>source_ip</c> and <c>user_agent</c>, where Icecast's stats have them; the public page has neither, as
+    /// Icecast's own status-json.xsl hides both.
     /// </summary>
     private static IResult IcecastStatus(HttpRequest request, StationStatus status, IOptions<RadioOptions> options)
     {
         var o = options.Value;
-        var report = status.Report();
+        var admin = request.HttpContext.User.IsInRole(Roles.Operator);
+        var report = status.Report(withLiveSources: admin, withLiveAddresses: admin);
+        var feeding = report.Live.Sources.FirstOrDefault(s => s.Heard);
         var mount = report.Mounts[0];
         var source = new JsonObject
         {
@@ -95,12 +102,21 @@ internal static class OperationsEndpoints
             ["server_name"] = o.StationName,
             ["server_type"] = mount.ContentType,
             ["server_url"] = o.Url,
-            ["stream_start"] = Rfc822(mount.StreamStart),
-            ["stream_start_iso8601"] = Iso8601(mount.StreamStart),
         };
+        // Icecast's stats are sorted by name: source_ip after server_url, user_agent after title.
+        if (feeding?.Address is { } address)
+        {
+            source["source_ip"] = address;
+        }
+        source["stream_start"] = Rfc822(mount.StreamStart);
+        source["stream_start_iso8601"] = Iso8601(mount.StreamStart);
         if (mount.Title is { } title)
         {
             source["title"] = title;
+        }
+        if (feeding?.Client is { } agent)
+        {
+            source["user_agent"] = agent;
         }
         source["dummy"] = null;
         var icestats = new JsonObject
@@ -217,7 +233,7 @@ internal static class OperationsEndpoints
     /// <summary>A royalty-style report: one line per play, RFC 4180 quoting.</summary>
     internal static string Csv(IReadOnlyList<HistoryEntry> plays)
     {
-        var csv = new StringBuilder("started_at_utc,ended_at_utc,duration_seconds,show,artist,title,album,file,listeners_at_start,listeners_peak\r\n");
+        var csv = new StringBuilder("started_at_utc,ended_at_utc,duration_seconds,show,artist,title,album,file,listeners_at_start,listeners_peak,live\r\n");
         foreach (var p in plays)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{p.StartedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'},{(p.EndedAt is { } e ? e.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "")},")
@@ -225,7 +241,8 @@ internal static class OperationsEndpoints
                .Append(Field(p.Show)).Append(',').Append(Field(p.Artist)).Append(',').Append(Field(p.Title)).Append(',')
                .Append(Field(p.Album ?? "")).Append(',').Append(Field(p.File ?? "")).Append(',')
                .Append(p.ListenersAtStart.ToString(CultureInfo.InvariantCulture)).Append(',')
-               .Append(p.ListenersPeak.ToString(CultureInfo.InvariantCulture)).Append("\r\n");
+               .Append(p.ListenersPeak.ToString(CultureInfo.InvariantCulture)).Append(',')
+               .Append(p.Live ? "true" : "false").Append("\r\n");
         }
         return csv.ToString();
     }

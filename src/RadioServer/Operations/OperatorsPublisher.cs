@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using RadioServer.Audio;
+using RadioServer.Live;
 using RadioServer.Live.Recording;
 using RadioServer.Streaming;
 using RadioServer.Streaming.Listeners;
@@ -10,7 +11,9 @@ namespace RadioServer.Operations;
 /// <summary>
 /// Raises alarms (dead air from the air chain, a failing history database, a live recording that failed or fell behind) to the log, the alarm list and
 /// the operators' group on <see cref="OperatorsHub"/>; samples the listener count for the dashboard's chart
-/// every 10 s; and, while an operator is connected, pushes the whole status to the operators' group once a second.
+/// every 10 s; and, while an operator is connected, pushes the whole status to the operators' group once a second,
+/// and the live status (with the sources) on a change and while a source is connected, coalesced to one push per
+/// <see cref="LiveInterval"/>: a source's level changes every frame, the live sources' Changed on any thread.
 /// </summary>
 internal sealed partial class OperatorsPublisher(
     IHubContext<OperatorsHub, IOperatorsClient> hub,
@@ -21,11 +24,17 @@ internal sealed partial class OperatorsPublisher(
     PlayHistory history,
     LiveRecorder recorder,
     ListenerRegistry listeners,
+    LiveSources live,
     TimeProvider time,
     ILogger<OperatorsPublisher> logger) : BackgroundService
 {
+    /// <summary>At most four live pushes a second: a level meter that moves smoothly enough, and little to send.</summary>
+    public static readonly TimeSpan LiveInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly Channel<AlarmMessage> _alarms = Channel.CreateUnbounded<AlarmMessage>(new UnboundedChannelOptions { SingleReader = true });
     private ITimer? _timer;
+    private ITimer? _liveTimer;
+    private int _liveChanged;
     private DateTimeOffset _lastSample = DateTimeOffset.MinValue;
 
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -33,9 +42,11 @@ internal sealed partial class OperatorsPublisher(
         deadAir.Changed += OnDeadAir;
         history.HealthChanged += OnHistoryHealth;
         history.Played += OnPlayed;
+        live.Changed += OnLiveChanged;
         recorder.HealthChanged += OnRecordingHealth;
         Sample(time.GetUtcNow());
         _timer = time.CreateTimer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _liveTimer = time.CreateTimer(_ => LiveTick(), null, LiveInterval, LiveInterval);
         return base.StartAsync(cancellationToken);
     }
 
@@ -44,10 +55,15 @@ internal sealed partial class OperatorsPublisher(
         deadAir.Changed -= OnDeadAir;
         history.HealthChanged -= OnHistoryHealth;
         history.Played -= OnPlayed;
+        live.Changed -= OnLiveChanged;
         recorder.HealthChanged -= OnRecordingHealth;
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
+        }
+        if (_liveTimer is not null)
+        {
+            await _liveTimer.DisposeAsync();
         }
         _alarms.Writer.TryComplete();
         await base.StopAsync(cancellationToken);
@@ -97,6 +113,19 @@ internal sealed partial class OperatorsPublisher(
         if (presence.Operators > 0)
         {
             Send(hub.Clients.Group(OperatorsPresence.OperatorsGroup).Played(entry));
+        }
+    }
+
+    // On any thread, the air chain's too: a flag for the next live tick, nothing more.
+    private void OnLiveChanged() => Volatile.Write(ref _liveChanged, 1);
+
+    /// <summary>Every <see cref="LiveInterval"/>: the live status to the operators, when it changed or a source is connected.</summary>
+    internal void LiveTick()
+    {
+        var changed = Interlocked.Exchange(ref _liveChanged, 0) == 1;
+        if (presence.Operators > 0 && (changed || live.Current is not null))
+        {
+            Send(hub.Clients.Group(OperatorsPresence.OperatorsGroup).Live(live.Status(withSources: true, withAddresses: true)));
         }
     }
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
+using RadioServer.Live;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
@@ -19,7 +20,8 @@ namespace RadioServer.Operations;
 /// </summary>
 internal sealed partial class PlayHistory : BackgroundService, IMetricSource
 {
-    private const int SchemaVersion = 1;
+    // 1: the plays; 2: their live flag.
+    private const int SchemaVersion = 2;
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
     private readonly AirChain _chain;
@@ -169,6 +171,7 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
         var now = mark.StartedAt;
         var (slot, _) = _schedule.Current.At(now);
         var track = mark.Track;
+        var live = LiveTrack.IsLive(track);
         var listeners = _listeners.Count;
         lock (_gate)
         {
@@ -177,7 +180,7 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
                 Finish(previous, now);
             }
             _current = new HistoryEntry(now, null, null, slot?.Show.Id, slot?.Show.Title ?? _schedule.Current.AutomationTitle,
-                track?.Artist ?? "", track?.Title ?? mark.StreamTitle, track?.Album, track?.RelativePath, listeners, listeners);
+                track?.Artist ?? "", track?.Title ?? mark.StreamTitle, track?.Album, live ? null : track?.RelativePath, listeners, listeners, live);
             Volatile.Write(ref _currentPeak, listeners);
         }
     }
@@ -217,8 +220,8 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO plays (started_at, ended_at, duration_seconds, show_id, show, artist, title, album, file, listeners_start, listeners_peak)
-                VALUES ($started, $ended, $duration, $showId, $show, $artist, $title, $album, $file, $listenersStart, $listenersPeak)
+                INSERT INTO plays (started_at, ended_at, duration_seconds, show_id, show, artist, title, album, file, listeners_start, listeners_peak, live)
+                VALUES ($started, $ended, $duration, $showId, $show, $artist, $title, $album, $file, $listenersStart, $listenersPeak, $live)
                 """;
             foreach (var entry in batch)
             {
@@ -234,6 +237,7 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
                 insert.Parameters.AddWithValue("$file", (object?)entry.File ?? DBNull.Value);
                 insert.Parameters.AddWithValue("$listenersStart", entry.ListenersAtStart);
                 insert.Parameters.AddWithValue("$listenersPeak", entry.ListenersPeak);
+                insert.Parameters.AddWithValue("$live", entry.Live ? 1 : 0);
                 insert.ExecuteNonQuery();
             }
             transaction.Commit();
@@ -284,7 +288,7 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
         using (var query = connection.CreateCommand())
         {
             query.CommandText = """
-                SELECT started_at, ended_at, duration_seconds, show_id, show, artist, title, album, file, listeners_start, listeners_peak
+                SELECT started_at, ended_at, duration_seconds, show_id, show, artist, title, album, file, listeners_start, listeners_peak, live
                 FROM plays WHERE started_at >= $from AND started_at < $to ORDER BY started_at, id LIMIT $limit
                 """;
             query.Parameters.AddWithValue("$from", Format(from));
@@ -296,7 +300,7 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
                 result.Add(new HistoryEntry(
                     Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetDouble(2),
                     reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9), reader.GetInt32(10)));
+                    reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9), reader.GetInt32(10), reader.GetInt32(11) != 0));
             }
         }
         lock (_gate)
@@ -376,7 +380,8 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
         using var transaction = connection.BeginTransaction();
         using var migrate = connection.CreateCommand();
         migrate.Transaction = transaction;
-        migrate.CommandText = $"""
+        // Each version's step in turn, so a file of any older version arrives at this one.
+        var create = current >= 1 ? "" : """
             CREATE TABLE IF NOT EXISTS plays (
                 id INTEGER PRIMARY KEY,
                 started_at TEXT NOT NULL,
@@ -391,6 +396,11 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
                 listeners_start INTEGER NOT NULL,
                 listeners_peak INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS plays_started_at ON plays (started_at);
+            """;
+        var live = current >= 2 ? "" : "ALTER TABLE plays ADD COLUMN live INTEGER NOT NULL DEFAULT 0;";
+        migrate.CommandText = $"""
+            {create}
+            {live}
             PRAGMA user_version = {SchemaVersion};
             """;
         migrate.ExecuteNonQuery();

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Library;
+using RadioServer.Live;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
@@ -19,6 +20,7 @@ internal sealed class StationStatus(
     StreamingReporter streaming,
     AudioReporter audio,
     LibraryReporter library,
+    LiveSources live,
     PlayHistory history,
     AlarmLog alarms,
     TimeProvider time)
@@ -30,7 +32,8 @@ internal sealed class StationStatus(
 
     public DateTimeOffset StartedAt => _startedAt;
 
-    public StatusReport Report()
+    /// <summary>The status now; its live section with the sources for hosts and operators, their addresses for operators only (the default: the operators' hub).</summary>
+    public StatusReport Report(bool withLiveSources = true, bool withLiveAddresses = true)
     {
         var now = time.GetUtcNow();
         var (nowPlaying, listeners, mount) = streaming.Report(_startedAt);
@@ -45,6 +48,7 @@ internal sealed class StationStatus(
             library.Status(),
             schedule.Status(),
             history.Status(),
-            alarms.Recent());
+            alarms.Recent(),
+            live.Status(withLiveSources || withLiveAddresses, withLiveAddresses));
     }
 }

@@ -59,6 +59,8 @@ internal static class Operators
 
         public Channel<HistoryEntry> Played { get; } = Channel.CreateUnbounded<HistoryEntry>();
 
+        public Channel<RadioServer.Live.LiveStatus> Live { get; } = Channel.CreateUnbounded<RadioServer.Live.LiveStatus>();
+
         public OperatorState? State { get; private set; }
 
         public static async Task<HubOperator> JoinAsync(TestStation station, string key = OperatorKey)
@@ -70,6 +72,7 @@ internal static class Operators
             connection.On<AlarmMessage>("Alarm", a => op.Alarms.Writer.TryWrite(a));
             connection.On<OperatorUpdate>("OperatorUpdate", u => op.Updates.Writer.TryWrite(u));
             connection.On<HistoryEntry>("Played", p => op.Played.Writer.TryWrite(p));
+            connection.On<RadioServer.Live.LiveStatus>("Live", l => op.Live.Writer.TryWrite(l));
             await connection.StartAsync();
             op.State = await connection.InvokeAsync<OperatorState>("JoinOperators");
             return op;

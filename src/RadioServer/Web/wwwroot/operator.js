@@ -8,6 +8,7 @@
 import { h, keepForTab, setText } from './dom.js';
 import { hostsText, slotTimes, slotTitle, trackTitle } from './format.js';
 import { openHub, showConnection } from './hub.js';
+import * as liveSources from './operator-live.js';
 import { stationClock, stationOffset } from './time.js';
 
 const OPERATORS_HUB_URL = '/hubs/operators';
@@ -395,7 +396,9 @@ function addOnAirItem(track) {
 }
 
 function renderHistory() {
-  const keys = history.map((e) => `${e.startedAt}|${e.endedAt}|${e.listenersPeak}`).join('\n');
+  // A row is live when the history says so; the one on air, not yet written, while live is on air.
+  const live = (e, i) => e.live || (!e.endedAt && i === 0 && liveSources.onAir());
+  const keys = history.map((e, i) => `${e.startedAt}|${e.endedAt}|${e.listenersPeak}|${live(e, i)}`).join('\n');
   if (el.historyRows.dataset.keys === keys) return;
   el.historyRows.dataset.keys = keys;
   if (history.length === 0) {
@@ -406,7 +409,8 @@ function renderHistory() {
   el.historyRows.replaceChildren(...history.map((e, i) => h('tr', { class: !e.endedAt && i === 0 ? 'playing' : null },
     h('td', { class: 'nowrap' }, h('time', { datetime: e.startedAt, text: stationTime(e.startedAt) })),
     h('td', { text: e.show || '' }),
-    h('td', {}, trackTitle(e, e.file || 'Unknown'), !e.endedAt && i === 0 ? h('span', { class: 'badge badge-live', text: 'on air' }) : null),
+    h('td', {}, trackTitle(e, e.file || 'Unknown'), live(e, i) ? h('span', { class: 'badge badge-live-segment', text: 'live' }) : null,
+      !e.endedAt && i === 0 ? h('span', { class: 'badge badge-live', text: 'on air' }) : null),
     h('td', { class: 'num', title: `at start ${e.listenersAtStart}, peak ${e.listenersPeak}`, text: e.listenersAtStart === e.listenersPeak ? num(e.listenersPeak) : `${num(e.listenersAtStart)} → ${num(e.listenersPeak)}` }))));
 }
 
@@ -733,6 +737,7 @@ function applyStatus(report) {
   renderEncoder();
   renderOnAir();
   renderNowPlaying(report.nowPlaying);
+  liveSources.show(report.live);
   addOnAirItem(report.nowPlaying);
   renderHistory();
   renderHealth();
@@ -848,7 +853,7 @@ async function connect() {
     hubs = { radio: null };
     hubs.operators = openHub(OPERATORS_HUB_URL, {
       accessToken: () => key,
-      handlers: { operatorUpdate: onOperatorUpdate, alarm: onAlarm, played: onPlayed },
+      handlers: { operatorUpdate: onOperatorUpdate, alarm: onAlarm, played: onPlayed, live: (s) => joined && liveSources.show(s) },
       onState: (state, error) => onHubState('operators', state, error),
       // Every new connection id has lost the group membership: join (again).
       onConnected: join,
@@ -911,6 +916,7 @@ async function disconnect(clearStatus) {
   deadAir = null;
   clearHosts();
   showDashboard(false);
+  liveSources.clear();
   setConnection('disconnected', 'Not connected');
   if (clearStatus) setStatus(el.authStatus, 'info', 'Disconnected.');
   if (old) await Promise.all([old.operators, old.radio].filter(Boolean).map((hub) => hub.stop()));
@@ -941,5 +947,6 @@ window.radioOperator = Object.freeze({
   get series() { return series.map((p) => ({ at: new Date(p.at).toISOString(), listeners: p.listeners })); },
 });
 
+liveSources.init({ key: () => key });
 const keptKey = keepForTab(el.key, KEY_STORAGE);
 if (keptKey.restored) connect();

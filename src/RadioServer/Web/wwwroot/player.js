@@ -5,6 +5,7 @@
 import { h, setIcon, setText } from './dom.js';
 import { hostsText, nextText, slotTimes, slotTitle, trackTitle } from './format.js';
 import { openHub, showConnection } from './hub.js';
+import { liveBadge } from './player-live.js';
 import { stationOffset, stationTimeOf } from './time.js';
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +27,8 @@ const el = {
   listeners: $('listeners'),
   streamStatus: $('stream-status'),
 };
+
+const liveOnAir = liveBadge($('live'), () => heardNow()); // the LIVE badge, in step with the ear
 
 const RECENT_MAX = 5;
 const HUB_URL = '/hubs/radio';
@@ -126,6 +129,7 @@ function renderTracks() {
     updateTitle();
   }
   renderRecent(history.slice(index + 1, index + 1 + RECENT_MAX));
+  liveOnAir.render();
 }
 
 let recentKeys = null;
@@ -177,6 +181,7 @@ function applyState(state) {
   renderStation();
   renderOnAir();
   renderTracks();
+  liveOnAir.reset(state.live);
   renderListeners(state.listeners);
   renderStream(state.stream);
   updateTitle();
@@ -237,6 +242,7 @@ function connect() {
         onAir: onOnAir,
         listeners: renderListeners,
         streamStatus: onStreamStatus,
+        live: liveOnAir.push,
       },
       onState: setConnection,
       // The server sends the state right after every connect; after a reconnect the page asks as well.
@@ -342,6 +348,7 @@ window.radioPlayer = Object.freeze({
   get playing() { return playing; },
   get connection() { return connectionState; },
   get history() { return history.slice(); },
+  get live() { return liveOnAir.shown; },
 });
 
 connect();
