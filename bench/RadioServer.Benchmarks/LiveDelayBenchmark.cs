@@ -68,6 +68,12 @@ internal static class LiveDelayBenchmark
 
         // Pair the bursts in order: the listener's onsets after the live audio took over (the first burst after 3 s).
         List<long> listenerOnsets = [.. heard.OnsetTicks()];
+        if (Environment.GetEnvironmentVariable("LIVE_DELAY_DEBUG") is not null)
+        {
+            Console.WriteLine($"  source onsets (frames): {string.Join(" ", sourceOnsets)}");
+            Console.WriteLine($"  listener onsets (samples): {string.Join(" ", Detect(heard.Mono[..heard.Count]))}");
+            Console.WriteLine($"  listener onsets (ms from the first): {string.Join(" ", listenerOnsets.Select(t => ((t - listenerOnsets[0]) * 1000 / Stopwatch.Frequency).ToString(System.Globalization.CultureInfo.InvariantCulture)))}");
+        }
         var delays = new List<double>();
         var skip = sourceOnsets.Count(f => f * FrameSamples < 3 * Rate);
         var firstHeardLive = listenerOnsets.Count - (sourceOnsets.Count - skip);

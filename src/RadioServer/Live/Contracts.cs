@@ -49,5 +49,7 @@ public sealed record LiveStatus(
 /// <param name="BitrateKbps">What it sends (0 when not known).</param>
 /// <param name="Since">When it connected.</param>
 /// <param name="LevelDb">Its peak level now, dBFS (null when silent).</param>
+/// <param name="BufferedMs">What its jitter buffer holds now: the delay the server adds to it, besides the encoder's.</param>
+/// <param name="Underruns">Times its buffer ran dry (the network was late); each grows the buffer's target by 100 ms.</param>
 /// <param name="Name">Its ice-name.</param>
-public sealed record LiveSourceStatus(long Id, string Account, bool Master, bool Heard, string? Client, string? Address, string Codec, int SampleRate, int Channels, int BitrateKbps, DateTimeOffset Since, double? LevelDb, string? Name);
+public sealed record LiveSourceStatus(long Id, string Account, bool Master, bool Heard, string? Client, string? Address, string Codec, int SampleRate, int Channels, int BitrateKbps, DateTimeOffset Since, double? LevelDb, string? Name, int BufferedMs, long Underruns);

@@ -409,7 +409,9 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
                         bitrate,
                         source.Since,
                         double.IsFinite(source.LevelDb) ? Math.Round(source.LevelDb, 1) : null,
-                        source.Request.Name));
+                        source.Request.Name,
+                        (int)(source.Buffer.Count * 1000L / (StationFormat.SampleRate * StationFormat.Channels)),
+                        source.Buffer.Underruns));
                 }
             }
         }

@@ -41,9 +41,9 @@ public sealed class LiveSessionTests : IDisposable
                            "slots": [ { "date": "2026-11-26", "start": "{{start}}", "end": "{{end}}" } ] } ] }
             """);
 
-    private Task<TestStation> StartAsync(DateTimeOffset at, bool recordForReal = false, bool realAccounts = false) => TestStation.StartAsync(
+    private Task<TestStation> StartAsync(DateTimeOffset at, bool recordForReal = false, bool realAccounts = false, bool directListeners = true) => TestStation.StartAsync(
         _folder.Media,
-        new Dictionary<string, string?> { ["Radio:Live:MasterPassword"] = MasterPassword, ["Radio:Auth:HostKey"] = HostKey, ["Radio:Auth:OperatorKey"] = OperatorKey },
+        new Dictionary<string, string?> { ["Radio:Live:MasterPassword"] = MasterPassword, ["Radio:Auth:HostKey"] = HostKey, ["Radio:Auth:OperatorKey"] = OperatorKey, ["Radio:DirectListeners"] = directListeners ? "true" : "false" },
         start: at,
         services: s =>
         {
@@ -188,11 +188,13 @@ public sealed class LiveSessionTests : IDisposable
         Assert.All(frames.Where(f => f.Trim() != "44100,2"), f => Assert.Equal("1152,2", f.Trim())); // every frame: stereo, 1,152 samples
     }
 
-    [Fact]
-    public async Task TheMasterSource_TakesPriority_TheHostWaitsInStandby_AndIsHeardAgainWhenTheMasterLeaves()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)] // listeners through Kestrel's pipe: sources are still taken from the accept loop
+    public async Task TheMasterSource_TakesPriority_TheHostWaitsInStandby_AndIsHeardAgainWhenTheMasterLeaves(bool directListeners)
     {
         Schedule(start: "12:00", end: "13:00");
-        await using var station = await StartAsync(At(12, 10));
+        await using var station = await StartAsync(At(12, 10), directListeners: directListeners);
         var live = station.App.Services.GetRequiredService<LiveSources>();
         await using var listener = await StreamClient.ConnectAsync(station.Url("/stream"), icyMetadata: true);
         using var host = await SourceClient.ConnectAsync(station, "Alex Morgan", HostPassword);

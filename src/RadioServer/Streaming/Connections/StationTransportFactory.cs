@@ -16,7 +16,6 @@ namespace RadioServer.Streaming.Connections;
 /// </summary>
 internal sealed class StationTransportFactory(
     IOptions<SocketTransportOptions> socketOptions,
-    IOptions<RadioOptions> radioOptions,
     IEnumerable<IDirectConnectionHandler> handlers,
     DescriptorBudget budget,
     WaitingConnections waiting,
@@ -27,7 +26,7 @@ internal sealed class StationTransportFactory(
 
     private readonly IDirectConnectionHandler[] _handlers = [.. handlers];
 
-    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint && radioOptions.Value.DirectListeners && Libc.IsSupported;
+    public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint && Libc.IsSupported; // also with DirectListeners off: live sources are taken from the accept loop
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {

@@ -23,7 +23,7 @@ internal sealed class DirectListeners(BroadcastBuffer buffer, DirectHandover han
 
     public bool TryClaim(Socket socket, ReadOnlySpan<byte> received)
     {
-        if (buffer.IsCompleted || !ListenerRequest.TryParse(received, _mount, out var request))
+        if (!options.Value.DirectListeners || buffer.IsCompleted || !ListenerRequest.TryParse(received, _mount, out var request))
         {
             return false;
         }

@@ -84,12 +84,29 @@ internal sealed partial class PipeSender(BroadcastBuffer buffer, ListenerRegistr
         ChunkRead read;
         while (cursor.TryPeek(buffer, out var array, out var offset, out var length, out var chunk, out read))
         {
-            writer.Write(array.AsSpan(offset, length));
+            Copy(writer, array.AsSpan(offset, length));
             cursor.Advance(length, chunk);
             written += length;
         }
         session.Sent(cursor.Position, written);
         return read != ChunkRead.Evicted;
+    }
+
+    /// <summary>PipeWriter.Write, but a response already closed (the player hung up: no room is given) ends the listen as a hang-up.</summary>
+    private static void Copy(PipeWriter writer, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            var span = writer.GetSpan();
+            if (span.IsEmpty)
+            {
+                throw new IOException("The response is closed.");
+            }
+            var take = Math.Min(span.Length, data.Length);
+            data[..take].CopyTo(span);
+            writer.Advance(take);
+            data = data[take..];
+        }
     }
 
     private static partial class Log
