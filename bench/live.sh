@@ -14,6 +14,8 @@ what=${1:-all}
 seconds=${SECONDS_ON_AIR:-${SECONDS:-60}}
 listeners=${LISTENERS:-10000}
 port=${PORT:-18740}
+server_core=${SERVER_CORE:-0} # as compare-icecast.sh: the server on one core, the clients (load tool, ffmpeg, probes) on the other
+client_core=${CLIENT_CORE:-1}
 password=bench-master-$RANDOM$RANDOM
 bash scripts/setup.sh test >/dev/null
 dotnet build src/RadioServer -c Release -v q -nologo >/dev/null
@@ -27,7 +29,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 start_server() { # [extra settings]
-  Radio__Live__MasterPassword=$password dotnet "$rs_dll" --urls "http://127.0.0.1:$port" --Radio:DatabasePath="$work/station.db" "$@" \
+  Radio__Live__MasterPassword=$password taskset -c "$server_core" dotnet "$rs_dll" --urls "http://127.0.0.1:$port" --Radio:DatabasePath="$work/station.db" "$@" \
     --Radio:Live:RecordingsPath= --Logging:LogLevel:Default=Warning --Logging:LogLevel:RadioServer.Live=Information >"$work/server.log" 2>&1 &
   server=$!
   pids+=("$server")
@@ -37,8 +39,8 @@ start_server() { # [extra settings]
 stop_server() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 source_ffmpeg() { # SECONDS RATE CHANNELS BITRATE [PASSWORD]: a real source client at real time
-  ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi -i "sine=frequency=440:sample_rate=$2:duration=$1" -ac "$3" \
-    -c:a libmp3lame -b:a "$4" -content_type audio/mpeg -f mp3 "icecast://source:${5:-$password}@127.0.0.1:$port/live" &
+  taskset -c "$client_core" ffmpeg -nostdin -hide_banner -loglevel error -re -f lavfi -i "sine=frequency=440:sample_rate=$2:duration=$1" -ac "$3" \
+    -c:a libmp3lame -b:a "$4" -content_type audio/mpeg -f mp3 "icecast://source:${5:-$password}@127.0.0.1:$port/live" >>"$work/ffmpeg.log" 2>&1 &
   echo $!
 }
 
@@ -49,7 +51,7 @@ if [ "$what" = delay ] || [ "$what" = all ]; then
     echo "### Radio:DirectListeners=$direct"
     start_server --Radio:DirectListeners=$direct
     sleep 5
-    dotnet bench/RadioServer.Benchmarks/bin/Release/net10.0/RadioServer.Benchmarks.dll live-delay --url "http://127.0.0.1:$port" --password "$password" --seconds "$seconds" | tail -n +3
+    taskset -c "$client_core" dotnet bench/RadioServer.Benchmarks/bin/Release/net10.0/RadioServer.Benchmarks.dll live-delay --url "http://127.0.0.1:$port" --password "$password" --seconds "$seconds" | tail -n +3
     echo "  server: $(curl -s "http://127.0.0.1:$port/metrics" | grep -E "^radio_live_buffer_underruns_total")"
     stop_server
   done
@@ -80,10 +82,11 @@ fi
 if [ "$what" = load ] || [ "$what" = all ]; then
   echo "## Live: $listeners listeners held through a live session's life and 50 wrong passwords"
   start_server
-  ramp=$(( listeners / 2000 + 1 ))
+  sleep 8 # the ring holds a whole 64 KiB burst (4 s of audio): the load tool's stall rule counts on it
+  ramp=$(( listeners / 1000 + 1 ))
   hold=70
-  dotnet bench/RadioServer.LoadTool/bin/Release/net10.0/RadioServer.LoadTool.dll --url "http://127.0.0.1:$port/stream" --clients "$listeners" \
-    --rate 2000 --duration "$hold" --sources 4 >"$work/load.txt" 2>&1 &
+  taskset -c "$client_core" dotnet bench/RadioServer.LoadTool/bin/Release/net10.0/RadioServer.LoadTool.dll --url "http://127.0.0.1:$port/stream" --clients "$listeners" \
+    --rate 1000 --duration "$hold" --sources 4 --rcvlowat 16384 >"$work/load.txt" 2>&1 &
   load=$!
   pids+=("$load")
   sleep $(( ramp + 12 ))
@@ -106,7 +109,7 @@ PY
   wrong=$!
   s2=$(source_ffmpeg 25 44100 2 128k); sleep 10; echo "  $(( $(date +%s) - t )) s: source reconnected, on air: $(curl -s "http://127.0.0.1:$port/api/live" | grep -o '"onAir":[a-z]*' | head -1)"
   wait "$wrong"
-  wait "$s2" 2>/dev/null || true; sleep 8; echo "  $(( $(date +%s) - t )) s: source ended, on air: $(curl -s "http://127.0.0.1:$port/api/live" | grep -o '"onAir":[a-z]*' | head -1)"
+  sleep 18; echo "  $(( $(date +%s) - t )) s: source ended, on air: $(curl -s "http://127.0.0.1:$port/api/live" | grep -o '"onAir":[a-z]*' | head -1)"
   wait "$load" || true
   sed 's/^/  /' "$work/load.txt"
   echo "  server log: $(grep -c 'Live source connected' "$work/server.log") sources connected, $(grep -c 'refused:' "$work/server.log") refused"
