@@ -78,7 +78,8 @@ internal sealed class SourceClient : IDisposable
 
     public void Dispose() => Socket.Dispose();
 
-    public static async Task<string> ReadAnswerAsync(Socket socket)
+    /// <summary>Reads the server's answer: up to the end of its (last) head, or to the connection's end.</summary>
+    public static async Task<string> ReadAnswerAsync(Socket socket, bool toEnd = false)
     {
         var received = new StringBuilder();
         var buffer = new byte[4096];
@@ -91,7 +92,7 @@ internal sealed class SourceClient : IDisposable
             }
             received.Append(Encoding.ASCII.GetString(buffer, 0, n));
             var text = received.ToString();
-            if (text.EndsWith("\r\n\r\n", StringComparison.Ordinal) && !text.EndsWith("100 Continue\r\n\r\n", StringComparison.Ordinal))
+            if (!toEnd && text.EndsWith("\r\n\r\n", StringComparison.Ordinal) && !text.EndsWith("100 Continue\r\n\r\n", StringComparison.Ordinal))
             {
                 return text;
             }

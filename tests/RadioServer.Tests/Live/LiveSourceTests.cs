@@ -209,26 +209,7 @@ public sealed class LiveSourceTests : IDisposable
         return socket;
     }
 
-    /// <summary>Reads the server's answer: up to the end of its (last) head, or to the connection's end.</summary>
-    private static async Task<string> ReadAnswerAsync(Socket socket, bool toEnd = false)
-    {
-        var received = new StringBuilder();
-        var buffer = new byte[4096];
-        while (true)
-        {
-            var n = await socket.ReceiveAsync(buffer.AsMemory()).AsTask().WaitAsync(s_guard);
-            if (n == 0)
-            {
-                return received.ToString();
-            }
-            received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-            var text = received.ToString();
-            if (!toEnd && text.EndsWith("\r\n\r\n", StringComparison.Ordinal) && !text.EndsWith("100 Continue\r\n\r\n", StringComparison.Ordinal))
-            {
-                return text;
-            }
-        }
-    }
+    private static Task<string> ReadAnswerAsync(Socket socket, bool toEnd = false) => SourceClient.ReadAnswerAsync(socket, toEnd);
 
     private static async Task UntilAsync(Func<bool> condition)
     {
