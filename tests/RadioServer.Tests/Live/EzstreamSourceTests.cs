@@ -63,7 +63,9 @@ public sealed class EzstreamSourceTests : IDisposable
             await SourceClient.UntilAsync(() => listener.Blocks.Any(b => b.StreamTitle == "Ezstream Tone"));
             var (samples, rate, channels) = TestAudio.DecodeMp3(listener.Audio);
             var left = TestAudio.Channel(samples, channels, 0);
-            Assert.InRange(TestAudio.ToneFrequency(left.AsSpan(left.Length - rate, rate / 2), rate), 990, 1010);
+            // Real time on a shared machine: a half second may hold a late packet's gap; most of the last two seconds are the host's tone.
+            var halves = Enumerable.Range(0, left.Length / (rate / 2)).Select(i => TestAudio.ToneFrequency(left.AsSpan(i * rate / 2, rate / 2), rate)).ToList();
+            Assert.True(halves.TakeLast(4).Count(t => t is > 990 and < 1010) >= 3, "tones by half second: " + string.Join(", ", halves.Select(t => $"{t:0}")));
             // libshout's unauthenticated challenge came first, then the retry with the account.
             Assert.Contains(station.Logs.Entries, e => e.EventId.Name == "SourceRefused" && e.Message.Contains("no credentials", StringComparison.Ordinal));
         }
