@@ -335,33 +335,14 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
         }
     }
 
-    private SqliteConnection Open()
+    private SqliteConnection Open() => StationDatabase.Open(DatabasePath, _connectionString, then: connection =>
     {
-        var folder = Path.GetDirectoryName(DatabasePath);
-        if (!string.IsNullOrEmpty(folder))
+        if (!_migrated)
         {
-            Directory.CreateDirectory(folder);
+            Migrate(connection);
+            _migrated = true;
         }
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            using var pragma = connection.CreateCommand();
-            pragma.CommandText = "PRAGMA busy_timeout = 2000; PRAGMA journal_mode = WAL;";
-            pragma.ExecuteNonQuery();
-            if (!_migrated)
-            {
-                Migrate(connection);
-                _migrated = true;
-            }
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    });
 
     /// <summary>Creates the schema, or brings an older one up to date (PRAGMA user_version is the schema's version).</summary>
     private void Migrate(SqliteConnection connection)

@@ -348,29 +348,8 @@ internal sealed partial class HostAccountStore : IHostAccounts
         }
     }
 
-    private SqliteConnection Open()
-    {
-        var folder = Path.GetDirectoryName(DatabasePath);
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            connection.Open();
-            using var setup = connection.CreateCommand();
-            // Every time: cheap, and a file that was replaced (moved away, restored) gets the table back.
-            setup.CommandText = "PRAGMA busy_timeout = 2000; PRAGMA journal_mode = WAL;" + CreateTable;
-            setup.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+    // Every time the table is made if missing: cheap, and a file that was replaced (moved away, restored) gets it back.
+    private SqliteConnection Open() => StationDatabase.Open(DatabasePath, _connectionString, CreateTable);
 
     private static string Format(DateTimeOffset at) => at.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);
 
