@@ -12,7 +12,13 @@ internal sealed class SourceClient : IDisposable
 {
     private static readonly TimeSpan s_guard = TimeSpan.FromSeconds(20);
 
-    private SourceClient(Socket socket) => Socket = socket;
+    private readonly TestStation _station;
+
+    private SourceClient(Socket socket, TestStation station)
+    {
+        Socket = socket;
+        _station = station;
+    }
 
     public Socket Socket { get; }
 
@@ -25,7 +31,7 @@ internal sealed class SourceClient : IDisposable
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(IPAddress.Loopback, station.BaseUri.Port);
-        var client = new SourceClient(socket);
+        var client = new SourceClient(socket, station);
         var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
         await socket.SendAsync(Encoding.ASCII.GetBytes(
             $"PUT {mount} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {basic}\r\nContent-Type: {contentType}\r\nExpect: 100-continue\r\n" +
@@ -42,13 +48,13 @@ internal sealed class SourceClient : IDisposable
         var bytes = File.ReadAllBytes(mp3);
         lock (s_sent)
         {
-            s_sent.Add(bytes.Length);
+            s_sent.Add((_station, bytes.Length));
         }
         Sending = Socket.SendAsync(bytes, SocketFlags.None);
     }
 
-    // What every client sent, so a wait knows a source that read all of it has nothing more to buffer.
-    private static readonly HashSet<long> s_sent = [];
+    // What every client sent, per station, so a wait knows a source that read all of it has nothing more to buffer.
+    private static readonly HashSet<(TestStation, long)> s_sent = [];
 
     /// <summary>Whether the server closed the connection (it ended the source).</summary>
     public async Task<bool> ClosedByServerAsync()
@@ -108,11 +114,11 @@ internal sealed class SourceClient : IDisposable
         return station.AdvanceAsync(total, TimeSpan.FromMilliseconds(100), () => UntilAsync(() =>
         {
             var (master, host, _) = live.Director.Snapshot();
-            return Fed(master) && Fed(host) && (recorder is null || recorder.Queued < recorder.QueueFrames / 2);
+            return Fed(station, master) && Fed(station, host) && (recorder is null || recorder.Queued < recorder.QueueFrames / 2);
         }));
     }
 
-    private static bool Fed(LiveSource? source)
+    private static bool Fed(TestStation station, LiveSource? source)
     {
         if (source is null || source.Disconnected || source.Buffer.Count >= 44100)
         {
@@ -120,7 +126,7 @@ internal sealed class SourceClient : IDisposable
         }
         lock (s_sent)
         {
-            return s_sent.Contains(source.BytesRead);
+            return s_sent.Contains((station, source.BytesRead));
         }
     }
 

@@ -223,7 +223,7 @@ public sealed class LiveSessionTests : IDisposable
 
         await master.Sending!;
         master.Hangup();
-        await SourceClient.AdvanceFedAsync(station, TimeSpan.FromSeconds(12)); // the master plays out, then the host again
+        await SourceClient.AdvanceFedAsync(station, TimeSpan.FromSeconds(18)); // the master plays out (at most ~8 s left), then the host again
         Assert.True(station.Chain.LiveOnAir);
         Assert.False(live.Status(false, false).Master);
         await listener.WaitForAudioAsync(station.Buffer.EndPosition);
