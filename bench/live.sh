@@ -6,7 +6,7 @@
 #     44.1 kHz stereo, and 64 kbps 48 kHz mono: decode, resample, mix, encode), per hour of air;
 #  3. load: LISTENERS listeners (the load tool, stall rule on) held while a source connects, goes on air, drops,
 #     reconnects and ends, and while 50 wrong-password attempts arrive; stalls, drops and the refusals counted.
-# Usage: bench/live.sh [delay|cpu|load|all]   SECONDS=60 LISTENERS=10000 PORT=18740
+# Usage: bench/live.sh [delay|cpu|load|all]   SECONDS=60 LISTENERS=10000 DELAY_LISTENERS="0" PORT=18740
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -45,15 +45,24 @@ source_ffmpeg() { # SECONDS RATE CHANNELS BITRATE [PASSWORD]: a real source clie
 }
 
 if [ "$what" = delay ] || [ "$what" = all ]; then
-  # Twice: listeners on the direct path (each written every 8th publish, ~0.84 s: the path that holds 19,600), and
-  # through Kestrel's pipe (written at every publish, ~0.1 s: what the air chain itself adds).
-  for direct in true false; do
-    echo "### Radio:DirectListeners=$direct"
+  # Listeners on the direct path (written at every publish while they are few, every 2nd-8th publish as they grow:
+  # DELAY_LISTENERS="0 2000 10000" measures it with that many other listeners held by the load tool), and through
+  # Kestrel's pipe (written at every publish, ~0.1 s: what the air chain itself adds).
+  for case in $(for n in ${DELAY_LISTENERS:-0}; do echo "true:$n"; done) false:0; do
+    direct=${case%%:*}; others=${case##*:}
+    echo "### Radio:DirectListeners=$direct, $others other listeners"
     start_server --Radio:DirectListeners=$direct
     sleep 5
+    if [ "$others" -gt 0 ]; then
+      taskset -c "$client_core" dotnet bench/RadioServer.LoadTool/bin/Release/net10.0/RadioServer.LoadTool.dll --url "http://127.0.0.1:$port/stream" --clients "$others" \
+        --rate 1000 --duration $(( seconds + 30 )) --sources 4 --rcvlowat 16384 >"$work/load.txt" 2>&1 &
+      load=$!; pids+=("$load")
+      sleep $(( others / 1000 + 8 ))
+    fi
     taskset -c "$client_core" dotnet bench/RadioServer.Benchmarks/bin/Release/net10.0/RadioServer.Benchmarks.dll live-delay --url "http://127.0.0.1:$port" --password "$password" --seconds "$seconds" | tail -n +3
-    echo "  server: $(curl -s "http://127.0.0.1:$port/metrics" | grep -E "^radio_live_buffer_underruns_total")"
+    echo "  server: $(curl -s "http://127.0.0.1:$port/metrics" | grep -E "^radio_live_buffer_underruns_total"), listeners $(curl -s "http://127.0.0.1:$port/metrics" | grep -E "^radio_listeners " | awk '{print $2}')"
     stop_server
+    if [ "$others" -gt 0 ]; then kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true; fi
   done
 fi
 

@@ -47,6 +47,19 @@ public sealed class DirectListenerTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(Broadcaster.WritesPerPass, 1)] // few listeners: each one after every publish, a live host's voice within one
+    [InlineData(Broadcaster.WritesPerPass + 1, 2)]
+    [InlineData(Broadcaster.WritesPerPass * 3, 3)]
+    [InlineData(Broadcaster.WritesPerPass * Broadcaster.MaxStride, Broadcaster.MaxStride)]
+    [InlineData(19_600, Broadcaster.MaxStride)] // many: few large writes, the trade that holds them on one core
+    public void Stride_WidensWithTheListeners_SoAPassWritesAtMostItsShare(int listeners, int stride)
+    {
+        Assert.Equal(stride, Broadcaster.StrideFor(listeners));
+        Assert.True(listeners <= Broadcaster.WritesPerPass * stride || stride == Broadcaster.MaxStride);
+    }
+
     [Fact]
     public async Task Player_IsServedFromTheAcceptLoop_WhileTheRestStillReachesKestrel()
     {

@@ -5,14 +5,18 @@ namespace RadioServer.Streaming.Listeners;
 /// <summary>
 /// Icecast's model in one dedicated thread: after each publish it walks the listeners and writes each one's
 /// socket straight from the shared chunks (sendmsg, several pieces per call, never blocking): no task, timer,
-/// buffer or copy per listener, and no thread hop per write. Each listener is served every
-/// <see cref="Stride"/>th publish (about 0.84 s of audio, ~13 KB, per write at 128 kbps), an eighth of them per
-/// publish, so the work is spread evenly and writes stay few and large. Only this thread writes a sender once
-/// it was added; a player that stops reading just stops moving, and <see cref="SlowListeners"/> drops it.
+/// buffer or copy per listener, and no thread hop per write. While the listeners are few every one is written
+/// after every publish (what reaches the chain, a live host's voice too, leaves within one publish); as they grow
+/// each is served every <c>stride</c>th publish, a stride-th of them per publish, so one pass writes at most
+/// about <see cref="WritesPerPass"/> sockets and the stride reaches <see cref="MaxStride"/> (about 0.84 s of
+/// audio, ~13 KB per write at 128 kbps: few, large writes, the trade that holds 19,600 listeners on one core).
+/// Only this thread writes a sender once it was added; a player that stops reading just stops moving, and
+/// <see cref="SlowListeners"/> drops it.
 /// </summary>
 internal sealed partial class Broadcaster : IHostedService, IDisposable
 {
-    public const int Stride = 8;
+    public const int MaxStride = 8;
+    public const int WritesPerPass = 512;
     private static readonly TimeSpan s_idleWake = TimeSpan.FromMilliseconds(250);
 
     private readonly BroadcastBuffer _buffer;
@@ -89,11 +93,16 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
         }
     }
 
+    /// <summary>How many publishes apart each listener is written: 1 up to <see cref="WritesPerPass"/> listeners, then the
+    /// fewest that keeps a pass to that many writes, at most <see cref="MaxStride"/>.</summary>
+    internal static int StrideFor(int listeners) => Math.Clamp((listeners + WritesPerPass - 1) / WritesPerPass, 1, MaxStride);
+
     /// <summary>
-    /// One walk over the listeners. After each publish, an eighth of them (by id): after k publishes at once (the
-    /// thread was late), the next k eighths, so a late pass never turns into writing everyone (which would make
-    /// the next pass later still: at 19,700 listeners that cliff cost the whole core). After none (an idle wake)
-    /// or a whole round of them: everyone with audio due. Stopped sessions leave.
+    /// One walk over the listeners. After each publish, a stride-th of them (by id): after k publishes at once (the
+    /// thread was late), the next k stride-ths, so a late pass never turns into writing everyone (which would make
+    /// the next pass later still: at 19,700 listeners that cliff cost the whole core). After none (an idle wake),
+    /// a whole round of them or at stride 1: everyone with audio due. Stopped sessions leave. When the stride
+    /// changes a listener may wait one round more or be written twice in one: harmless, each write sends what is due.
     /// </summary>
     internal void Pass(long published)
     {
@@ -101,11 +110,12 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
         {
             _senders.Add((joining.Session, joining));
         }
+        var stride = StrideFor(_senders.Count);
         var first = -1L;
         var slots = 0L;
-        if (published is > 0 and < Stride)
+        if (published > 0 && published < stride)
         {
-            first = _passes % Stride;
+            first = _passes % stride;
             slots = published;
             _passes += published;
         }
@@ -113,7 +123,7 @@ internal sealed partial class Broadcaster : IHostedService, IDisposable
         for (var i = _senders.Count - 1; i >= 0; i--)
         {
             var (session, sender) = _senders[i];
-            if (!session.Stopped && (first < 0 ? session.Position < edge : (session.Id - first + Stride) % Stride < slots))
+            if (!session.Stopped && (first < 0 ? session.Position < edge : (session.Id - first + stride) % stride < slots))
             {
                 sender.SendDue(_buffer, _slow);
             }
