@@ -8,6 +8,8 @@ missing=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1" || ls /usr/lib/*/"$1" /usr/lib/"$1" >/dev/null 2>&1; }
 
 have_lib libmp3lame.so.0 || missing+=(libmp3lame0)
+have_lib libmpg123.so.0 || missing+=(libmpg123-0) # the MP3 decoder (gapless)
+have_lib libebur128.so.1 || missing+=(libebur128-1) # EBU R128 loudness and true peak
 if [ "$purpose" = test ]; then
   command -v mpg123 >/dev/null 2>&1 || missing+=(mpg123)
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg) # a real live source client (icecast:// output)

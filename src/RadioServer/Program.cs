@@ -1,14 +1,17 @@
 using Microsoft.Extensions.Options;
 using RadioServer;
-using RadioServer.Audio.Interop;
+using RadioServer.Interop;
 using RadioServer.Hosting;
 
 RuntimeTuning.ApplyBeforeStart(); // before anything touches the shared array pool
 
-if (!LameInterop.TryLoad(out var problem))
+foreach (var library in NativeLibraries.All)
 {
-    Console.Error.WriteLine(problem);
-    return 1;
+    if (!NativeLibraries.TryLoad(library, out var problem))
+    {
+        Console.Error.WriteLine(problem);
+        return 1;
+    }
 }
 
 try

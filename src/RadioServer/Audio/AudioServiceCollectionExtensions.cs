@@ -8,6 +8,7 @@ internal static class AudioServiceCollectionExtensions
     public static IServiceCollection AddAudio(this IServiceCollection services)
     {
         services.AddOptionsWithValidateOnStart<DeadAirOptions, DeadAirOptionsValidator>().BindConfiguration(DeadAirOptions.Section);
+        services.AddOptionsWithValidateOnStart<SoundOptions, SoundOptionsValidator>().BindConfiguration(SoundOptions.Section);
         services.TryAddSingleton<DeadAirDetector>();
         services.TryAddSingleton<IMp3EncoderFactory, LameMp3EncoderFactory>();
         services.TryAddSingleton<AirChain>();

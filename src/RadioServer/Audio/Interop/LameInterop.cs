@@ -1,63 +1,21 @@
-using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using RadioServer.Interop;
 
 namespace RadioServer.Audio.Interop;
 
 /// <summary>
 /// The few entry points of libmp3lame that the station needs. Debian's libmp3lame0 package ships
-/// only the versioned SONAME libmp3lame.so.0 (no unversioned symlink without the -dev package), so a
-/// resolver maps the import name to it.
+/// only the versioned SONAME libmp3lame.so.0, so <see cref="NativeLibraries"/> maps the import name to it.
 /// </summary>
 internal static partial class LameInterop
 {
-    public const string LibraryName = "mp3lame";
-    public const string DebianPackage = "libmp3lame0";
-
-    private static readonly string[] s_candidates = ["libmp3lame.so.0", "libmp3lame.so", "libmp3lame.0.dylib", "libmp3lame.dylib", "libmp3lame.dll", "lame_enc.dll"];
+    public const string LibraryName = NativeLibraries.Lame;
 
     // MPEG_mode in lame.h
     public const int JointStereo = 1;
     public const int Mono = 3;
     // vbr_mode in lame.h
     public const int VbrOff = 0;
-
-#pragma warning disable CA2255 // a module initializer is how the resolver must be wired before the first P/Invoke
-    [ModuleInitializer]
-#pragma warning restore CA2255
-    internal static void RegisterResolver() =>
-        NativeLibrary.SetDllImportResolver(typeof(LameInterop).Assembly, Resolve);
-
-    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
-    {
-        if (libraryName != LibraryName)
-        {
-            return 0;
-        }
-        foreach (var candidate in s_candidates)
-        {
-            if (NativeLibrary.TryLoad(candidate, assembly, searchPath, out var handle))
-            {
-                return handle;
-            }
-        }
-        return 0;
-    }
-
-    /// <summary>Checks that libmp3lame can be loaded; <paramref name="problem"/> is one line for the operator when it cannot.</summary>
-    public static bool TryLoad(out string problem)
-    {
-        foreach (var candidate in s_candidates)
-        {
-            if (NativeLibrary.TryLoad(candidate, typeof(LameInterop).Assembly, null, out _))
-            {
-                problem = "";
-                return true;
-            }
-        }
-        problem = $"RadioServer cannot start: the LAME MP3 encoder (libmp3lame.so.0) is not installed. Install the Debian package '{DebianPackage}': sudo apt-get install {DebianPackage}";
-        return false;
-    }
 
     [LibraryImport(LibraryName, EntryPoint = "lame_init")]
     internal static partial SafeLameHandle Init();
