@@ -23,6 +23,9 @@ public sealed class SoundOptions
     /// <summary>Normalisation on (the default) or off (every item at unity gain; the limiter still guards the encoder).</summary>
     public bool Normalize { get; set; } = true;
 
+    /// <summary>Live sources get a slow automatic gain towards <see cref="TargetLufs"/> (within +<see cref="MaxGainDb"/>); false: as sent.</summary>
+    public bool LiveAutoGain { get; set; } = true;
+
     /// <summary>The longest crossfade overlap between two items, seconds, for automation and shows that set none; 0 turns crossfades off.</summary>
     [Range(0.0, 20.0)]
     public double CrossfadeSeconds { get; set; } = 6;

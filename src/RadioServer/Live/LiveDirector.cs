@@ -39,10 +39,14 @@ internal sealed partial class LiveDirector : ILiveFeed
     private bool _trackSinceSlotStart;
     private long _liveFrames;
     private long _pastUnderruns;
+    private readonly LiveGain _masterGain;
+    private readonly LiveGain _hostGain;
 
-    public LiveDirector(ILiveRecorder recorder, TimeSpan masterGrace, string masterTitle, ILogger logger)
+    public LiveDirector(ILiveRecorder recorder, TimeSpan masterGrace, string masterTitle, ILogger logger, SoundOptions? sound = null)
     {
         _recorder = recorder;
+        _masterGain = new LiveGain(sound ?? new SoundOptions());
+        _hostGain = new LiveGain(sound ?? new SoundOptions());
         _masterGrace = masterGrace;
         _logger = logger;
         _masterTitle = new TrackInfo("live:master", "", "", masterTitle, null, TimeSpan.Zero);
@@ -212,6 +216,8 @@ internal sealed partial class LiveDirector : ILiveFeed
         }
         var masterRead = Pull(master, _masterFrame);
         var hostRead = Pull(host, _hostFrame);
+        _masterGain.Apply(master, _masterFrame.AsSpan(0, masterRead));
+        _hostGain.Apply(host, _hostFrame.AsSpan(0, hostRead));
         LiveSource? next = null;
         if (master is not null && Usable(master, _masterGrace, _masterSilence))
         {

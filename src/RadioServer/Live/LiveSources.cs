@@ -50,7 +50,7 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
     private readonly ConcurrentDictionary<string, long> _refusals = new();
     private long _connects;
 
-    public LiveSources(IOptions<LiveOptions> options, IOptions<RadioOptions> radio, DescriptorBudget budget, ScheduleStore schedule, IHostAccounts accounts, ILiveRecorder recorder, TimeProvider time, ILogger<LiveSources> logger)
+    public LiveSources(IOptions<LiveOptions> options, IOptions<RadioOptions> radio, DescriptorBudget budget, ScheduleStore schedule, IHostAccounts accounts, ILiveRecorder recorder, TimeProvider time, ILogger<LiveSources> logger, IOptions<SoundOptions>? sound = null)
     {
         _options = options.Value;
         _budget = budget;
@@ -61,7 +61,7 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
         _liveMount = Encoding.ASCII.GetBytes(_options.MountPath);
         _listenerMount = Encoding.ASCII.GetBytes(radio.Value.MountPath);
         _masterHash = string.IsNullOrEmpty(_options.MasterPassword) ? null : SHA256.HashData(Encoding.UTF8.GetBytes(_options.MasterPassword));
-        Director = new LiveDirector(recorder, TimeSpan.FromSeconds(_options.GraceSeconds), "Live", logger);
+        Director = new LiveDirector(recorder, TimeSpan.FromSeconds(_options.GraceSeconds), "Live", logger, sound?.Value);
         // An account disabled, deleted, blocked or given a new password keeps no source on air.
         _accounts.Revoked += revoked => EndAccount(revoked.Account.Name, revoked.Reason switch
         {
