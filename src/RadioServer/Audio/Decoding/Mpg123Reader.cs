@@ -25,17 +25,23 @@ internal sealed class Mpg123Reader : ISampleProvider, IDisposable
     /// <summary>Bytes after an ID3v2 tag that may go by without an MPEG frame before the file is called not MP3.</summary>
     public const int MaxLeadingJunk = 256 * 1024;
 
+    /// <summary>Damaged stretches of one file that decoding starts afresh after (see <see cref="Recover"/>).</summary>
+    public const int MaxRecoveries = 4;
+
     private const int InputBytes = 16 * 1024;
 
     private readonly Stream _file;
     private readonly SafeMpg123Handle _handle;
     private readonly byte[] _input = new byte[InputBytes];
-    private readonly float[] _held;
+    private readonly float[] _held = [];
     private int _heldOffset;
     private int _heldCount;
     private (int Rate, int Channels) _format;
     private (int Rate, int Channels)? _nextFormat;
     private bool _eof;
+    private int _recoveries;
+    private long _streamStart;
+    private bool _opened;
     private bool _ended;
     private ISampleProvider? _converter;
 
@@ -58,10 +64,10 @@ internal sealed class Mpg123Reader : ISampleProvider, IDisposable
                 : 0;
             FindFirstFrame(headerLength, id3Bytes);
             SourceFormat = WaveFormat.CreateIeeeFloatWaveFormat(_format.Rate, _format.Channels);
-            _held = new float[ProbeFrames * _format.Channels];
+            var probe = new float[ProbeFrames * _format.Channels];
             try
             {
-                _heldCount = DecodeRaw(_held);
+                _heldCount = DecodeRaw(probe);
             }
             catch (InvalidDataException ex)
             {
@@ -75,7 +81,9 @@ internal sealed class Mpg123Reader : ISampleProvider, IDisposable
             {
                 throw new InvalidDataException("It is not MP3 audio: its frames change format within the first 0.2 s.");
             }
+            _held = probe;
             _converter = Converter();
+            _opened = true;
         }
         catch
         {
@@ -194,11 +202,33 @@ internal sealed class Mpg123Reader : ISampleProvider, IDisposable
                         _ended = true;
                         break;
                     default:
-                        throw new InvalidDataException($"MP3 decoding failed: {Mpg123Interop.Message(_handle)}.");
+                        Recover();
+                        break;
                 }
             }
         }
         return written;
+    }
+
+    /// <summary>
+    /// libmpg123 gave up on the stream, most often after more than its resync limit (1 KiB) of garbage inside the file:
+    /// it starts afresh from the byte it had reached, searching for frames as at the file's start, as NAudio's reader
+    /// skipped damage. The probe at open calls this an error instead, and so does a file that keeps failing.
+    /// </summary>
+    private void Recover()
+    {
+        var reached = Mpg123Interop.TellStream(_handle);
+        if (!_opened || ++_recoveries > MaxRecoveries || Mpg123Interop.OpenFeed(_handle) != Mpg123Interop.Ok)
+        {
+            throw new InvalidDataException($"MP3 decoding failed: {Mpg123Interop.Message(_handle)}.");
+        }
+        if (reached >= 0 && _file.CanSeek)
+        {
+            // Go back to where the parser gave up: the good frames after the damage, already fed, are fed again.
+            _streamStart += reached;
+            _file.Position = _streamStart;
+            _eof = false;
+        }
     }
 
     /// <summary>Reads the next piece of the file and feeds it; 0 at the end of the file.</summary>

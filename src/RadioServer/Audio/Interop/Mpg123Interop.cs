@@ -80,6 +80,13 @@ internal static partial class Mpg123Interop
     [LibraryImport(LibraryName, EntryPoint = "mpg123_decode")]
     internal static unsafe partial int Decode(SafeMpg123Handle handle, byte* input, nuint inputSize, void* output, nuint outputSize, out nuint done);
 
+    /// <summary>
+    /// The byte offset in the input that the parser has reached (of the bytes fed since the feed was opened). The
+    /// largefile name: off_t is 64-bit on Debian's 64-bit ports, where both names are the same function.
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "mpg123_tell_stream_64")]
+    internal static partial long TellStream(SafeMpg123Handle handle);
+
     [LibraryImport(LibraryName, EntryPoint = "mpg123_strerror")]
     internal static partial nint StrError(SafeMpg123Handle handle);
 
