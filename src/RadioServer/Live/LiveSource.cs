@@ -131,6 +131,7 @@ internal sealed class LiveSource(LiveSources owner, Socket socket, IPAddress? ad
             Buffer.Complete();
             _disconnected = true;
             owner.Ended(this, reason);
+            (Decoder as IDisposable)?.Dispose(); // the MP3 decoder's libmpg123 handle
         }
     }
 }

@@ -1,29 +1,32 @@
 using NAudio.Wave;
-using NAudio.Wave.SampleProviders;
 using RadioServer.Audio;
 using RadioServer.Audio.Decoding;
+using RadioServer.Audio.Interop;
 
 namespace RadioServer.Live;
 
 /// <summary>
 /// A live source's MP3 bytes, as they arrive in pieces, to station-format samples (44.1 kHz stereo float): frames
 /// found by their headers (an ID3 tag or junk before them skipped, two headers in a row needed to find the sync
-/// again), each decoded as it completes, resampled and widened to stereo. A change of sample rate or channels
-/// mid-stream starts a new decoder: listeners never see a format change. Not thread-safe: one source's reading task.
+/// again), each fed whole to libmpg123 (feed mode, float) as it completes, resampled and widened to stereo. libmpg123
+/// holds back only the first frame until the second arrives; then each frame's samples come out as it is fed. A change
+/// of sample rate or channels mid-stream (libmpg123 announces it) starts a new path to the station's format: listeners
+/// never see a format change. Not thread-safe: one source's reading task, which disposes it at the end.
 /// </summary>
-internal sealed class Mp3StreamDecoder : ILiveDecoder
+internal sealed class Mp3StreamDecoder : ILiveDecoder, IDisposable
 {
     /// <summary>Bytes of a source that may go by without one MP3 frame before it is called garbage.</summary>
     public const int MaxJunk = 64 * 1024;
 
     private readonly byte[] _pending = new byte[MaxJunk + (8 * 1024)];
+    // Two frames of 1,152 stereo float samples: libmpg123 gives the first two frames at once.
     private readonly byte[] _pcm = new byte[1152 * 2 * sizeof(float) * 2];
     private readonly float[] _out = new float[8192];
+    private readonly SafeMpg123Handle _mpg123 = Mpg123Interop.OpenFloatFeed();
     private int _length;
     private bool _inSync;
     private int _junk;
     private (int Rate, int Channels) _format;
-    private NLayerFrameDecompressor? _decompressor;
     private BufferedWaveProvider? _decoded;
     private ISampleProvider? _station;
     private int _needFrames;
@@ -116,29 +119,67 @@ internal sealed class Mp3StreamDecoder : ILiveDecoder
         }
     }
 
-    private void Decode(ReadOnlySpan<byte> frameBytes, Mp3FrameHeader header, Action<ReadOnlySpan<float>> output)
+    private unsafe void Decode(ReadOnlySpan<byte> frameBytes, Mp3FrameHeader header, Action<ReadOnlySpan<float>> output)
     {
-        if (_format != (header.SampleRate, header.Channels))
-        {
-            // A new format (the first frame, or the source changed it): a new decoder and a new path to the station's.
-            _format = (header.SampleRate, header.Channels);
-            _decompressor = new NLayerFrameDecompressor(new WaveFormat(header.SampleRate, header.Channels));
-            _decoded = new BufferedWaveProvider(_decompressor.OutputFormat, TimeSpan.FromSeconds(2)) { ReadFully = false, DiscardOnBufferOverflow = true };
-            _station = TrackDecoder.ToStationFormat(_decoded);
-            // NAudio's WDL resampler takes a read its input cannot fill for the stream's end: it pads with zeros (a
-            // click at 48 kHz) and resizes its buffer. So it is read in equal pieces, each once the input it needs is
-            // there (input rate / output rate x frames, plus its slack), as OggStreamDecoder does.
-            _needFrames = header.SampleRate == StationFormat.SampleRate ? 0 : (int)Math.Ceiling((double)header.SampleRate / StationFormat.SampleRate * ResampledFrames) + 5;
-        }
         SourceFormat = (header.SampleRate, header.Channels, header.BitrateKbps);
-        var frame = Mp3Frame.LoadFromStream(new MemoryStream(frameBytes.ToArray()));
-        if (frame is null)
+        Frames++;
+        fixed (byte* input = frameBytes)
+        fixed (byte* pcm = _pcm)
+        {
+            var result = Mpg123Interop.Decode(_mpg123, input, (nuint)frameBytes.Length, pcm, (nuint)_pcm.Length, out var done);
+            while (true)
+            {
+                if (done > 0)
+                {
+                    Push(_pcm.AsSpan(0, (int)done), output);
+                }
+                if (result == Mpg123Interop.NeedMore)
+                {
+                    return;
+                }
+                if (result == Mpg123Interop.NewFormat)
+                {
+                    SetFormat(Mpg123Interop.CurrentFormat(_mpg123));
+                }
+                else if (result != Mpg123Interop.Ok)
+                {
+                    // Whole frames with good headers only reach libmpg123, so this is a frame it could not make sense of:
+                    // start its stream afresh (the next frame announces the format again) rather than end the show.
+                    if (Mpg123Interop.OpenFeed(_mpg123) != Mpg123Interop.Ok)
+                    {
+                        throw new InvalidDataException($"MP3 decoding failed: {Mpg123Interop.Message(_mpg123)}.");
+                    }
+                    return;
+                }
+                result = Mpg123Interop.Decode(_mpg123, null, 0, pcm, (nuint)_pcm.Length, out done);
+            }
+        }
+    }
+
+    private void SetFormat((int Rate, int Channels) format)
+    {
+        if (_format == format)
         {
             return;
         }
-        var bytes = _decompressor!.DecompressFrame(frame, _pcm, 0);
-        _decoded!.AddSamples(_pcm, 0, bytes);
-        Frames++;
+        // A new format (the first frame, or the source changed it): a new path to the station's.
+        _format = format;
+        _decoded = new BufferedWaveProvider(WaveFormat.CreateIeeeFloatWaveFormat(format.Rate, format.Channels), TimeSpan.FromSeconds(2)) { ReadFully = false, DiscardOnBufferOverflow = true };
+        _station = TrackDecoder.ToStationFormat(_decoded);
+        // NAudio's WDL resampler takes a read its input cannot fill for the stream's end: it pads with zeros (a
+        // click at 48 kHz) and resizes its buffer. So it is read in equal pieces, each once the input it needs is
+        // there (input rate / output rate x frames, plus its slack), as OggStreamDecoder does.
+        _needFrames = format.Rate == StationFormat.SampleRate ? 0 : (int)Math.Ceiling((double)format.Rate / StationFormat.SampleRate * ResampledFrames) + 5;
+    }
+
+    /// <summary>Decoded samples (float bytes) through the path to the station's format, in the pieces it takes.</summary>
+    private void Push(ReadOnlySpan<byte> pcm, Action<ReadOnlySpan<float>> output)
+    {
+        if (_decoded is null)
+        {
+            return; // no format announced yet: cannot happen, libmpg123 announces it before the first samples
+        }
+        _decoded.AddSamples(pcm);
         if (_needFrames == 0)
         {
             int read;
@@ -155,4 +196,6 @@ internal sealed class Mp3StreamDecoder : ILiveDecoder
             output(_out.AsSpan(0, read - (read % StationFormat.Channels)));
         }
     }
+
+    public void Dispose() => _mpg123.Dispose();
 }

@@ -13,6 +13,10 @@ public sealed class BadMediaTests : IDisposable
     [Fact]
     public async Task BadFiles_AreSkippedWithAWarning_AndTheAirNeverGoesSilent()
     {
+        // libmpg123 finds false frame headers in noise: headerless PCM, and a WAV, renamed .mp3 must not play as noise.
+        // First in the rotation: the playout tries eight files a block, and six more bad ones follow the first track.
+        File.WriteAllBytes(_folder.File("00a Bad - Noise.mp3"), PinkNoisePcm());
+        TestAudio.WriteToneWav(_folder.File("00b Bad - Renamed.mp3"), 1000, seconds: 3);
         TestAudio.WriteToneWav(_folder.File("01 Good - First.wav"), 1000, seconds: 3);
         File.WriteAllText(_folder.File("02 Bad - Corrupt.mp3"), string.Concat(Enumerable.Repeat("this is not an mp3 file ", 2000)));
         File.WriteAllBytes(_folder.File("03 Bad - Empty.wav"), []);
@@ -26,7 +30,7 @@ public sealed class BadMediaTests : IDisposable
         TestAudio.WriteToneWav(_folder.File("08 Good - Second.wav"), 1500, seconds: 3);
 
         await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?> { ["Radio:MetaInt"] = "2000" });
-        Assert.Equal(8, station.Library.Tracks.Length); // the .txt is not media
+        Assert.Equal(10, station.Library.Tracks.Length); // the .txt is not media
         File.Delete(_folder.File("07 Bad - Vanished.wav")); // gone between the scan and its turn
 
         await using var listener = await StreamClient.ConnectAsync(station.Url("/stream"), icyMetadata: true);
@@ -46,12 +50,27 @@ public sealed class BadMediaTests : IDisposable
         Assert.Equal(["Good - First", "Good - Second"], titles);
 
         var warnings = station.Logs.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToList();
-        foreach (var bad in new[] { "02 Bad - Corrupt.mp3", "03 Bad - Empty.wav", "04 Bad - NoAudio.wav", "05 Bad - Truncated.mp3", "06 Bad - Fake.aiff", "07 Bad - Vanished.wav" })
+        foreach (var bad in new[] { "00a Bad - Noise.mp3", "00b Bad - Renamed.mp3", "02 Bad - Corrupt.mp3", "03 Bad - Empty.wav", "04 Bad - NoAudio.wav", "05 Bad - Truncated.mp3", "06 Bad - Fake.aiff", "07 Bad - Vanished.wav" })
         {
             Assert.True(warnings.Any(w => w.Contains(bad, StringComparison.Ordinal)), $"no warning names {bad}:\n{string.Join("\n", warnings)}");
         }
         Assert.DoesNotContain(station.Logs.Entries, e => e.Level >= LogLevel.Error);
         Assert.Equal(2, station.Library.Tracks.Length); // the bad ones left the rotation
+    }
+
+    /// <summary>Three seconds of pink noise as headerless 16-bit stereo PCM (ffmpeg's anoisesrc).</summary>
+    private static byte[] PinkNoisePcm()
+    {
+        var psi = new ProcessStartInfo("ffmpeg", ["-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "anoisesrc=duration=3:color=pink:amplitude=0.3:seed=1", "-ac", "2", "-f", "s16le", "-"])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var ffmpeg = Process.Start(psi)!;
+        using var pcm = new MemoryStream();
+        ffmpeg.StandardOutput.BaseStream.CopyTo(pcm);
+        ffmpeg.WaitForExit();
+        Assert.Equal(0, ffmpeg.ExitCode);
+        return pcm.ToArray();
     }
 
     [Theory]

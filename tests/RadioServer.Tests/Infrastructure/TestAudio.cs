@@ -1,6 +1,6 @@
 using NAudio.Wave;
-using NLayer;
 using RadioServer.Audio;
+using RadioServer.Audio.Interop;
 
 namespace RadioServer.Tests.Infrastructure;
 
@@ -63,18 +63,39 @@ internal static class TestAudio
         return frames;
     }
 
-    /// <summary>Decodes MP3 bytes with NLayer; returns interleaved samples.</summary>
-    public static (float[] Samples, int SampleRate, int Channels) DecodeMp3(byte[] data)
+    /// <summary>
+    /// Decodes MP3 bytes with libmpg123 (as the mpg123 player does: gapless, so a LAME info tag's delay and padding are
+    /// trimmed; the station's stream has none); returns interleaved samples at the first frame's rate and channels.
+    /// </summary>
+    public static unsafe (float[] Samples, int SampleRate, int Channels) DecodeMp3(byte[] data)
     {
-        using var file = new MpegFile(new MemoryStream(data));
+        using var handle = Mpg123Interop.OpenFloatFeed();
         var samples = new List<float>();
-        var buffer = new float[8192];
-        int read;
-        while ((read = file.ReadSamples(buffer, 0, buffer.Length)) > 0)
+        var buffer = new float[16384];
+        (int Rate, int Channels) format = (0, 0);
+        fixed (byte* input = data)
+        fixed (float* output = buffer)
         {
-            samples.AddRange(buffer.AsSpan(0, read));
+            var result = Mpg123Interop.Decode(handle, input, (nuint)data.Length, output, (nuint)(buffer.Length * sizeof(float)), out var done);
+            while (true)
+            {
+                samples.AddRange(buffer.AsSpan(0, (int)done / sizeof(float)));
+                if (result == Mpg123Interop.NewFormat && format == (0, 0))
+                {
+                    format = Mpg123Interop.CurrentFormat(handle);
+                }
+                else if (result is Mpg123Interop.NeedMore or Mpg123Interop.Done)
+                {
+                    break;
+                }
+                else if (result is not (Mpg123Interop.Ok or Mpg123Interop.NewFormat))
+                {
+                    throw new InvalidDataException(Mpg123Interop.Message(handle));
+                }
+                result = Mpg123Interop.Decode(handle, null, 0, output, (nuint)(buffer.Length * sizeof(float)), out done);
+            }
         }
-        return ([.. samples], file.SampleRate, file.Channels);
+        return ([.. samples], format.Rate, format.Channels);
     }
 
     public static float[] Channel(float[] interleaved, int channels, int channel)

@@ -1,3 +1,4 @@
+using RadioServer.Audio;
 using RadioServer.Live;
 using RadioServer.Tests.Infrastructure;
 
@@ -39,5 +40,147 @@ public sealed class Mp3StreamDecoderTests : IDisposable
             jump = Math.Max(jump, Math.Abs(left[i] - left[i - 1]));
         }
         Assert.True(jump < 0.1, $"largest step between samples {jump:F3}: clicks");
+    }
+
+    [Fact]
+    public void AnId3TagAndJunk_BeforeTheFirstFrame_AreSkipped()
+    {
+        var tone = Tone(1000, 2, 44100, 2);
+        // An ID3v2.4 tag of 3,000 bytes (as ffmpeg's muxer starts a stream with one), then 5,000 bytes of junk.
+        var tag = new byte[3000];
+        "ID3"u8.CopyTo(tag);
+        tag[3] = 4;
+        var size = tag.Length - 10;
+        (tag[6], tag[7], tag[8], tag[9]) = ((byte)((size >> 21) & 0x7F), (byte)((size >> 14) & 0x7F), (byte)((size >> 7) & 0x7F), (byte)(size & 0x7F));
+        new Random(3).NextBytes(tag.AsSpan(10));
+        var junk = new byte[5000];
+        new Random(4).NextBytes(junk);
+        var decoder = new Mp3StreamDecoder();
+
+        var left = TestAudio.Channel(Decode(decoder, [.. tag, .. junk, .. tone], seed: 1), 2, 0);
+
+        Assert.InRange(left.Length / 44100.0, 1.99, 2.06); // LAME's whole frames: its delay and padding come out too
+        Assert.InRange(TestAudio.ToneFrequency(left.AsSpan(4410, 44100), 44100), 995, 1005);
+        Assert.True(TestAudio.Rms(left.AsSpan(0, 4410)) < 0.5, "junk decoded as noise");
+        Assert.Equal((44100, 2, 64), decoder.SourceFormat);
+    }
+
+    [Fact]
+    public void JunkMidStream_LosesTheSync_ThenFindsItAgain()
+    {
+        var tone = Tone(1000, 4, 44100, 2);
+        var junk = new byte[3000];
+        new Random(5).NextBytes(junk);
+        var middle = tone.Length / 2;
+        var decoder = new Mp3StreamDecoder();
+
+        var left = TestAudio.Channel(Decode(decoder, [.. tone[..middle], .. junk, .. tone[middle..]], seed: 2), 2, 0);
+
+        // A frame or two around the cut are lost, nothing more; the tone goes on after it.
+        Assert.InRange(left.Length / 44100.0, 3.9, 4.06);
+        Assert.InRange(TestAudio.ToneFrequency(left.AsSpan(left.Length - 66150, 44100), 44100), 995, 1005);
+    }
+
+    [Theory]
+    [InlineData("text")]
+    [InlineData("random")]
+    public void NotMp3_IsRefused_Within64KiB(string kind)
+    {
+        var data = kind == "text"
+            ? System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("this is not an mp3 stream ", 8000)))
+            : RandomBytes(200_000);
+        var decoder = new Mp3StreamDecoder();
+        var fed = 0;
+
+        var error = Assert.Throws<InvalidDataException>(() =>
+        {
+            for (; fed < data.Length; fed += 1000)
+            {
+                decoder.Append(data.AsSpan(fed, Math.Min(1000, data.Length - fed)), _ => Assert.Fail("no audio expected"));
+            }
+        });
+
+        Assert.InRange(fed, Mp3StreamDecoder.MaxJunk - 8192, Mp3StreamDecoder.MaxJunk + 1000);
+        Assert.Contains("64 KiB", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, decoder.Frames);
+    }
+
+    [Fact]
+    public void FormatChangeMidStream_StaysAtTheStationsFormat()
+    {
+        // A source that switches encoder settings: 44.1 kHz stereo, then 22.05 kHz mono, then 48 kHz stereo.
+        byte[] stream = [.. Tone(1000, 2, 44100, 2), .. Tone(1500, 2, 22050, 1), .. Tone(500, 2, 48000, 2)];
+        var decoder = new Mp3StreamDecoder();
+        var formats = new List<(int, int, int)>();
+        var output = new List<float>();
+        for (var at = 0; at < stream.Length; at += 700)
+        {
+            decoder.Append(stream.AsSpan(at, Math.Min(700, stream.Length - at)), s => output.AddRange(s));
+            if (formats.Count == 0 || formats[^1] != decoder.SourceFormat)
+            {
+                formats.Add(decoder.SourceFormat);
+            }
+        }
+        var left = TestAudio.Channel([.. output], 2, 0);
+
+        Assert.Equal([(44100, 2, 64), (22050, 1, 64), (48000, 2, 64)], formats);
+        Assert.InRange(left.Length / 44100.0, 5.95, 6.15);
+        Assert.InRange(TestAudio.ToneFrequency(left.AsSpan(22050, 44100), 44100), 995, 1005);
+        Assert.InRange(TestAudio.ToneFrequency(left.AsSpan(110250, 44100), 44100), 1490, 1510);
+        Assert.InRange(TestAudio.ToneFrequency(left.AsSpan(198450, 44100), 44100), 497, 503);
+    }
+
+    [Fact]
+    public void SteadyState_AllocatesNothingPerFrame()
+    {
+        var tone = Tone(1000, 20, 48000, 2);
+        var decoder = new Mp3StreamDecoder();
+        long samples = 0;
+        void Count(ReadOnlySpan<float> s) => samples += s.Length;
+        var half = tone.Length / 2;
+        for (var at = 0; at < half; at += 4096)
+        {
+            decoder.Append(tone.AsSpan(at, Math.Min(4096, half - at)), Count);
+        }
+        var frames = decoder.Frames;
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var at = half; at < tone.Length; at += 4096)
+        {
+            decoder.Append(tone.AsSpan(at, Math.Min(4096, tone.Length - at)), Count);
+        }
+        var perFrame = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)(decoder.Frames - frames);
+
+        // libmpg123 decodes into a buffer kept from the start; NLayer's path made a MemoryStream and an NAudio frame per frame.
+        Assert.InRange(perFrame, 0, 16);
+        Assert.InRange(samples / 2.0 / StationFormat.SampleRate, 19.9, 20.1);
+    }
+
+    private byte[] Tone(double frequency, double seconds, int rate, int channels)
+    {
+        var path = Path.Combine(_folder.Path, $"tone-{Guid.NewGuid():N}.mp3");
+        TestAudio.WriteToneMp3(path, frequency, seconds, sampleRate: rate, channels: channels, bitrateKbps: 64);
+        return File.ReadAllBytes(path);
+    }
+
+    private static byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        new Random(6).NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>Feeds the bytes in pieces of 1 byte to 6 KiB (deterministic), collecting the station-format output.</summary>
+    private static float[] Decode(Mp3StreamDecoder decoder, byte[] data, int seed)
+    {
+        var random = new Random(seed);
+        var output = new List<float>();
+        for (var at = 0; at < data.Length;)
+        {
+            var piece = Math.Min(data.Length - at, random.Next(3) == 0 ? random.Next(1, 64) : random.Next(1, 6144));
+            decoder.Append(data.AsSpan(at, piece), samples => output.AddRange(samples));
+            at += piece;
+        }
+        return [.. output];
     }
 }

@@ -4,16 +4,35 @@ using NAudio.Wave.SampleProviders;
 namespace RadioServer.Audio.Decoding;
 
 /// <summary>An open media file, read as station-format samples (44.1 kHz stereo float).</summary>
-internal sealed class DecodedTrack(WaveStream reader, ISampleProvider samples) : IDisposable
+internal sealed class DecodedTrack : IDisposable
 {
-    public ISampleProvider Samples { get; } = samples;
+    private readonly IDisposable _owner;
 
-    public WaveFormat SourceFormat => reader.WaveFormat;
+    public DecodedTrack(WaveStream reader, ISampleProvider samples)
+        : this(reader, reader.WaveFormat, samples)
+    {
+    }
 
-    public void Dispose() => reader.Dispose();
+    /// <summary>A track whose <paramref name="samples"/> come from <paramref name="owner"/>, disposed with it.</summary>
+    public DecodedTrack(IDisposable owner, WaveFormat sourceFormat, ISampleProvider samples)
+    {
+        _owner = owner;
+        SourceFormat = sourceFormat;
+        Samples = samples;
+    }
+
+    public ISampleProvider Samples { get; }
+
+    /// <summary>The file's own format (its first frames' for MP3).</summary>
+    public WaveFormat SourceFormat { get; }
+
+    public void Dispose() => _owner.Dispose();
 }
 
-/// <summary>Opens MP3 (NAudio frames + NLayer), WAV and AIFF files and converts any rate and channel count to the station format.</summary>
+/// <summary>
+/// Opens MP3 (libmpg123, gapless: <see cref="Mpg123Reader"/>), WAV and AIFF (NAudio) files and converts any rate and
+/// channel count to the station format.
+/// </summary>
 internal static class TrackDecoder
 {
     public static readonly string[] SupportedExtensions = [".mp3", ".wav", ".aif", ".aiff"];
@@ -32,9 +51,14 @@ internal static class TrackDecoder
             {
                 throw new InvalidDataException("The file is empty.");
             }
-            reader = Path.GetExtension(path).ToLowerInvariant() switch
+            var extension = Path.GetExtension(path).ToLowerInvariant();
+            if (extension == ".mp3")
             {
-                ".mp3" => new Mp3FileReaderBase(stream, NLayerFrameDecompressor.Builder),
+                var mp3 = new Mpg123Reader(stream);
+                return new DecodedTrack(mp3, mp3.SourceFormat, mp3);
+            }
+            reader = extension switch
+            {
                 ".wav" => new WaveFileReader(stream),
                 ".aif" or ".aiff" => new AiffFileReader(stream),
                 var ext => throw new NotSupportedException($"'{ext}' files are not supported."),
@@ -49,14 +73,16 @@ internal static class TrackDecoder
         }
     }
 
-    public static ISampleProvider ToStationFormat(IWaveProvider source)
+    public static ISampleProvider ToStationFormat(IWaveProvider source) => ToStationFormat(source.ToSampleProvider());
+
+    /// <summary>Resamples to 44.1 kHz (NAudio's WDL resampler) and widens mono to stereo, as needed.</summary>
+    public static ISampleProvider ToStationFormat(ISampleProvider samples)
     {
-        var format = source.WaveFormat;
+        var format = samples.WaveFormat;
         if (format.Channels is < 1 or > 2)
         {
             throw new NotSupportedException($"{format.Channels} channels are not supported (mono or stereo only).");
         }
-        ISampleProvider samples = source.ToSampleProvider();
         if (format.SampleRate != StationFormat.SampleRate)
         {
             // Resample before widening to stereo: half the work for mono sources.

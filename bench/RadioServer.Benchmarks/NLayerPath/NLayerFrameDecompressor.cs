@@ -1,9 +1,10 @@
 using NAudio.Wave;
 using NLayer;
 
-namespace RadioServer.Audio.Decoding;
+namespace RadioServer.Benchmarks.NLayerPath;
 
 /// <summary>
+/// The station's MP3 decoding before issue 14, kept here only for the "before" figure of <c>decode</c>:
 /// NLayer (fully managed) behind NAudio's <see cref="Mp3FileReaderBase"/> frame-decompressor hook:
 /// NAudio finds and reads the frames, NLayer turns each into IEEE float PCM.
 /// </summary>

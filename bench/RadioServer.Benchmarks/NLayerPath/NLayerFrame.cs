@@ -1,7 +1,8 @@
 using NAudio.Wave;
+using RadioServer.Audio;
 using NLayer;
 
-namespace RadioServer.Audio.Decoding;
+namespace RadioServer.Benchmarks.NLayerPath;
 
 /// <summary>Presents an NAudio <see cref="Mp3Frame"/> to NLayer's decoder as an <see cref="IMpegFrame"/> (a bit reader over the raw bytes).</summary>
 internal sealed class NLayerFrame : IMpegFrame
