@@ -164,9 +164,9 @@ internal sealed class OnAirMeter : IDisposable
         }
         Volatile.Write(ref _gainDb, minGain >= 1 ? 0 : LinearToDb(minGain));
 
-        // A gating block once the item has filled one (the first may hold a little of the item before).
+        // A gating block once one lies wholly in the item: the first 100 ms block after a title change holds some of the item before.
         _itemBlocks++;
-        if (_itemBlocks >= MomentaryBlocks && momentaryLufs > AbsoluteGateLufs)
+        if (_itemBlocks > MomentaryBlocks && momentaryLufs > AbsoluteGateLufs)
         {
             var bin = Math.Clamp((int)((momentaryLufs - AbsoluteGateLufs) * 10), 0, Bins - 1);
             _binCounts[bin]++;
