@@ -38,6 +38,7 @@ internal sealed class OnAirMeter : IDisposable
     private float _blockMinGain = 1;
     private int _itemBlocks;
     private float _itemPeak;
+    private int _peakSkip;
     private bool _boundaryPending;
     private ItemLoudness? _pendingEnded;
     private ItemLoudness? _lastItem;
@@ -79,7 +80,14 @@ internal sealed class OnAirMeter : IDisposable
         _blockInputPeak = Math.Max(_blockInputPeak, inputPeak);
         _blockOutputPeak = Math.Max(_blockOutputPeak, outputPeak);
         _blockMinGain = Math.Min(_blockMinGain, minGain);
-        _itemPeak = Math.Max(_itemPeak, outputPeak);
+        if (_peakSkip > 0)
+        {
+            _peakSkip--;
+        }
+        else
+        {
+            _itemPeak = Math.Max(_itemPeak, outputPeak);
+        }
         while (!interleaved.IsEmpty)
         {
             var frames = Math.Min(interleaved.Length / StationFormat.Channels, BlockFrames - _inBlock);
@@ -110,6 +118,8 @@ internal sealed class OnAirMeter : IDisposable
         Array.Clear(_binEnergies);
         _itemBlocks = 0;
         _itemPeak = 0;
+        // The frame the title changed in, and the next (the limiter's 3 ms delay), still carry the item before.
+        _peakSkip = 2;
         Volatile.Write(ref _itemIntegrated, double.NegativeInfinity);
         Volatile.Write(ref _itemTruePeak, double.NegativeInfinity);
     }
