@@ -129,7 +129,7 @@ public sealed partial class OnAirLoudnessTests : IDisposable
         Assert.InRange(plays[^1].LoudnessLufs!.Value, -20.5, -19.5);
 
         var csv = await http.GetStringAsync("/api/history?from=2026-11-26&to=2026-11-27&format=csv");
-        Assert.Matches(",Minus Twenty,,01 A - Minus Twenty.wav,0,0,false,-(19|20)\\.[0-9],-(19|20)\\.[0-9]\r\n", csv);
+        Assert.Matches(",Minus Twenty,,01 A - Minus Twenty.wav,0,0,-(19|20)\\.[0-9],-(19|20)\\.[0-9],false\r\n", csv);
     }
 
     [Fact]
