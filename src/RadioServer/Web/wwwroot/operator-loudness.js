@@ -39,8 +39,8 @@ function bar(id, label) {
 function build() {
   el.momentary = bar('loudness-momentary', 'Momentary');
   el.shortTerm = bar('loudness-shortterm', 'Short-term');
-  el.scale = h('p', { class: 'loudness-scale muted small', 'aria-hidden': 'true' },
-    h('span', { text: `${MINUS}40` }), h('span', { id: 'loudness-target-label', text: 'target' }), h('span', { text: '0 LUFS' }));
+  el.scale = h('div', { class: 'loudness-row loudness-scale muted small', 'aria-hidden': 'true' },
+    h('span', {}), h('span', { class: 'loudness-ends' }, h('span', { text: `${MINUS}40` }), h('span', { text: '0 LUFS' })), h('span', { text: '| target' }));
   el.truePeak = h('dd', { id: 'loudness-true-peak', text: '–' });
   el.gain = h('dd', { id: 'loudness-limiter', text: '–' });
   el.item = h('dd', { id: 'loudness-item', text: '–' });
@@ -87,8 +87,6 @@ export function show(loudness) {
   const item = lufsText(loudness.itemLufs);
   setText(el.item, item === null ? '–' : item);
   setText(el.target, lufsText(target) || '–');
-  const targetLabel = $('loudness-target-label');
-  if (targetLabel) targetLabel.style.left = position(target);
 }
 
 export function clear() {
