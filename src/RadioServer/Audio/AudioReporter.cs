@@ -43,7 +43,7 @@ internal sealed class AudioReporter : IMetricSource, IDisposable
     {
         var meter = _chain.Meter;
         return new LoudnessStatus(Round(meter.MomentaryLufs), Round(meter.ShortTermLufs), Round(meter.TruePeakDbtp), Round(meter.InputTruePeakDbtp),
-            Math.Round(meter.LimiterGainDb, 1) + 0.0, _sound.TargetLufs, _sound.TruePeakDbtp, Round(meter.ItemIntegratedLufs), Round(meter.ItemTruePeakDbtp),
+            Math.Round(Math.Max(-100, meter.LimiterGainDb), 1) + 0.0, _sound.TargetLufs, _sound.TruePeakDbtp, Round(meter.ItemIntegratedLufs), Round(meter.ItemTruePeakDbtp),
             Math.Round(_chain.Limiter.DelaySamples * 1000.0 / StationFormat.SampleRate, 2));
     }
 
@@ -53,7 +53,7 @@ internal sealed class AudioReporter : IMetricSource, IDisposable
         metrics.Gauge("radio_loudness_momentary_lufs", "Momentary loudness (400 ms) of what goes to the encoder, LUFS (-200 for silence).", () => Metric(meter.MomentaryLufs));
         metrics.Gauge("radio_loudness_shortterm_lufs", "Short-term loudness (3 s) of what goes to the encoder, LUFS (-200 for silence).", () => Metric(meter.ShortTermLufs));
         metrics.Gauge("radio_true_peak_dbtp", "Highest true peak that went to the encoder in the last second, dBTP (-200 for silence).", () => Metric(meter.TruePeakDbtp));
-        metrics.Gauge("radio_limiter_gain_reduction_db", "How far the true-peak limiter turned the programme down in the last 400 ms, dB (0 at rest).", () => -meter.LimiterGainDb + 0.0);
+        metrics.Gauge("radio_limiter_gain_reduction_db", "How far the true-peak limiter turned the programme down in the last 400 ms, dB (0 at rest).", () => Math.Min(100, -meter.LimiterGainDb) + 0.0);
         metrics.Gauge("radio_encoder_lag_seconds", "How far the air chain is behind real time.", () => _chain.Lag.TotalSeconds);
         metrics.Gauge("radio_encoder_running", "1 while the air chain is on air.", () => _chain.IsRunning ? 1 : 0);
         metrics.Counter("radio_encoder_frames_total", "MP3 frames encoded.", () => _chain.FramesEncoded);

@@ -66,6 +66,16 @@ public sealed class OnAirMeterTests
     }
 
     [Fact]
+    public void FirstBlock_ReadsTheLimiterAtRest_AndEveryValueSerialises()
+    {
+        using var meter = new OnAirMeter();
+        Feed(meter, seconds: 0.15, amplitude: 0, peak: 0f);
+        Assert.Equal(0, meter.LimiterGainDb); // not -infinity from the window's empty start
+        var status = new LoudnessStatus(null, null, null, null, meter.LimiterGainDb, -16, -1, null, null, 3.1);
+        Assert.Contains("\"limiterGainDb\":0", System.Text.Json.JsonSerializer.Serialize(status, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Observe_AllocatesNothing()
     {
         using var meter = new OnAirMeter();

@@ -28,7 +28,7 @@ internal sealed class OnAirMeter : IDisposable
     private readonly double[] _energies = new double[ShortTermBlocks];
     private readonly float[] _outputPeaks = new float[PeakBlocks];
     private readonly float[] _inputPeaks = new float[PeakBlocks];
-    private readonly float[] _minGains = new float[MomentaryBlocks];
+    private readonly float[] _minGains = [1f, 1f, 1f, 1f];
     private readonly int[] _binCounts = new int[Bins];
     private readonly double[] _binEnergies = new double[Bins];
     private int _blocks;
@@ -172,7 +172,8 @@ internal sealed class OnAirMeter : IDisposable
         {
             minGain = Math.Min(minGain, g);
         }
-        Volatile.Write(ref _gainDb, minGain >= 1 ? 0 : LinearToDb(minGain));
+        // A gain of 0 (an infinite peak came in) reads as the most a display needs, never as -infinity.
+        Volatile.Write(ref _gainDb, minGain >= 1 ? 0 : Math.Max(-100, LinearToDb(minGain)));
 
         // A gating block once one lies wholly in the item: the first 100 ms block after a title change holds some of the item before.
         _itemBlocks++;
