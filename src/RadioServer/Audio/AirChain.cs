@@ -13,6 +13,8 @@ namespace RadioServer.Audio;
 /// strays more than one frame from the clock, but publishes four frames at a time (~104.5 ms): small
 /// enough for a quick start, large enough that twenty thousand listeners wake ten times a second, not forty.
 /// On air, <see cref="AirChainDriver"/> runs it on a thread of its own; tests step it with <see cref="ProduceDue"/>.
+/// Each frame goes from the mixer through the true-peak limiter (3 ms look-ahead: the programme is that much later)
+/// and the on-air meter, then to the dead-air detector and the encoder.
 /// </summary>
 internal sealed partial class AirChain
 {

@@ -14,7 +14,8 @@ namespace RadioServer.Operations;
 
 /// <summary>
 /// The play history in SQLite (<c>Radio:DatabasePath</c>, created and migrated at start): one row per item
-/// played, written when it ends (and for the item on air when the server stops). The air chain only
+/// played, written when it ends (and for the item on air when the server stops), with its loudness as it went on air
+/// (the air chain's <see cref="OnAirMeter"/>: integrated loudness and highest true peak, after the limiter). The air chain only
 /// notes the new item in memory; one writer owns the database. When the file cannot be written (corrupt, locked, read-only)
 /// the station stays on air: plays wait in memory, the write is retried every
 /// <see cref="OperationsOptions.HistoryRetrySeconds"/>, and the failure shows in status, metrics and the log.
