@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RadioServer.Benchmarks;
 
-// dotnet run -c Release --project bench/RadioServer.Benchmarks -- [chain|encoder|decode|all] [--minutes N] [--media DIR]
+// dotnet run -c Release --project bench/RadioServer.Benchmarks -- [chain|encoder|decode|limiter|all] [--minutes N] [--media DIR]
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var minutes = ArgValue(args, "--minutes", 30);
 var media = Path.GetFullPath(ArgOption(args, "--media") ?? Path.Combine(RepoRoot(), "media"));
@@ -14,6 +14,10 @@ if (mode is "chain" or "all")
 if (mode is "encoder" or "all")
 {
     EncoderBenchmark.Run(minutes);
+}
+if (mode is "limiter" or "all")
+{
+    LimiterBenchmark.Run(Math.Min(minutes, 10));
 }
 if (mode is "decode" or "all")
 {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RadioServer.Audio.Loudness;
 using RadioServer.Library;
 using RadioServer.Station;
 using RadioServer.Streaming;
@@ -12,6 +13,8 @@ namespace RadioServer.Audio;
 /// strays more than one frame from the clock, but publishes four frames at a time (~104.5 ms): small
 /// enough for a quick start, large enough that twenty thousand listeners wake ten times a second, not forty.
 /// On air, <see cref="AirChainDriver"/> runs it on a thread of its own; tests step it with <see cref="ProduceDue"/>.
+/// Each frame goes from the mixer through the true-peak limiter (3 ms look-ahead: the programme is that much later)
+/// and the on-air meter, then to the dead-air detector and the encoder.
 /// </summary>
 internal sealed partial class AirChain
 {
@@ -31,6 +34,8 @@ internal sealed partial class AirChain
     private readonly PlayoutSampleProvider _playout;
     private readonly ProgramMixer _program;
     private readonly DeadAirDetector _deadAir;
+    private readonly TruePeakLimiter _limiter;
+    private readonly OnAirMeter _meter;
     private readonly float[] _frame = new float[FrameSamples * StationFormat.Channels];
     private IMp3Encoder? _encoder;
     private byte[] _encoded = [];
@@ -43,8 +48,10 @@ internal sealed partial class AirChain
     private long _underruns;
     private volatile bool _running;
 
-    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir, ILiveFeed? live = null)
+    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir, ILiveFeed? live = null, OnAirMeter? meter = null, IOptions<SoundOptions>? sound = null)
     {
+        _limiter = new TruePeakLimiter((sound?.Value ?? new SoundOptions()).TruePeakDbtp);
+        _meter = meter ?? new OnAirMeter();
         _deadAir = deadAir;
         _encoders = encoders;
         _buffer = buffer;
@@ -53,13 +60,23 @@ internal sealed partial class AirChain
         _logger = logger;
         _playout = new PlayoutSampleProvider(playout, logger, time);
         _program = new ProgramMixer(_playout, live ?? NoLiveFeed.Instance);
-        _program.TitleChanged += track => _nextTrack = (track, true);
+        _program.TitleChanged += track =>
+        {
+            _nextTrack = (track, true);
+            _meter.ItemBoundary();
+        };
     }
 
     /// <summary>Raised on the audio thread after the first chunk of a new title is published.</summary>
     public event Action<TrackMark>? TrackChanged;
 
     public bool IsRunning => _running;
+
+    /// <summary>The true-peak limiter before the encoder (its look-ahead delays the programme by <see cref="TruePeakLimiter.DelaySamples"/>).</summary>
+    internal TruePeakLimiter Limiter => _limiter;
+
+    /// <summary>The loudness of what goes to the encoder.</summary>
+    internal OnAirMeter Meter => _meter;
 
     /// <summary>Whether a live source is on air.</summary>
     public bool LiveOnAir => _program.LiveOnAir;
@@ -157,6 +174,8 @@ internal sealed partial class AirChain
             // The frame's own instant on the stream clock: exact to the sample however many frames one wake-up makes.
             var instant = now - TimeSpan.FromTicks((due - _produced) * TimeSpan.TicksPerSecond / StationFormat.SampleRate);
             _program.Read(_frame, instant);
+            _limiter.Process(_frame);
+            _meter.Observe(_frame, _limiter.InputPeak, _limiter.OutputPeak, _limiter.MinGain);
             _deadAir.Observe(_frame, _produced, _time);
             var bytes = _encoder!.Encode(_frame, _encoded);
             _assembler!.Append(_encoded.AsSpan(0, bytes));
@@ -185,6 +204,7 @@ internal sealed partial class AirChain
         Interlocked.Add(ref _framesEncoded, frameCount);
         if (changed)
         {
+            _meter.ItemPublished();
             TrackChanged?.Invoke(_mark!);
         }
     }

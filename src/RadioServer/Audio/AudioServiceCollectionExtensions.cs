@@ -10,6 +10,7 @@ internal static class AudioServiceCollectionExtensions
         services.AddOptionsWithValidateOnStart<DeadAirOptions, DeadAirOptionsValidator>().BindConfiguration(DeadAirOptions.Section);
         services.AddOptionsWithValidateOnStart<SoundOptions, SoundOptionsValidator>().BindConfiguration(SoundOptions.Section);
         services.TryAddSingleton<DeadAirDetector>();
+        services.TryAddSingleton<Loudness.OnAirMeter>();
         services.TryAddSingleton<IMp3EncoderFactory, LameMp3EncoderFactory>();
         services.TryAddSingleton<AirChain>();
         services.AddHostedService<AirChainDriver>();

@@ -23,7 +23,8 @@ public sealed record StatusReport(
     ScheduleStatus Schedule,
     HistoryStatus History,
     IReadOnlyList<AlarmMessage> Alarms,
-    LiveStatus Live);
+    LiveStatus Live,
+    RadioServer.Audio.Loudness.LoudnessStatus Loudness);
 
 public sealed record ServerStatus(string Station, string Version, DateTimeOffset StartedAt, double UptimeSeconds, DateTimeOffset Now);
 
@@ -35,8 +36,12 @@ public sealed record AlarmMessage(string Kind, bool Active, string Message, Date
 /// <summary>One listener connected now. The address is anonymised unless <c>Radio:Operations:ShowListenerAddresses</c> is true.</summary>
 public sealed record ListenerInfo(long Id, string Address, string UserAgent, DateTimeOffset ConnectedSince, long BytesSent, long LagBytes, double LagSeconds, bool Metadata);
 
-/// <summary>One item played: a row of the play history; <see cref="Live"/> for a live segment (a host's or the master source's, no file).</summary>
-public sealed record HistoryEntry(DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, string? ShowId, string Show, string Artist, string Title, string? Album, string? File, int ListenersAtStart, int ListenersPeak, bool Live = false);
+/// <summary>
+/// One item played: a row of the play history; <see cref="Live"/> for a live segment (a host's or the master source's, no file);
+/// <see cref="LoudnessLufs"/> and <see cref="TruePeakDbtp"/> as it went on air (after the limiter; so far, for the item on air;
+/// null for silence and for rows from before the station measured them).
+/// </summary>
+public sealed record HistoryEntry(DateTimeOffset StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds, string? ShowId, string Show, string Artist, string Title, string? Album, string? File, int ListenersAtStart, int ListenersPeak, bool Live = false, double? LoudnessLufs = null, double? TruePeakDbtp = null);
 
 public sealed record ListenerPoint(DateTimeOffset At, int Listeners);
 

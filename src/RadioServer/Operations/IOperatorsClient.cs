@@ -16,4 +16,7 @@ public interface IOperatorsClient
 
     /// <summary>The live status with the sources and their addresses: on a change, and while a source is connected (its level), at most four times a second.</summary>
     Task Live(LiveStatus live);
+
+    /// <summary>The on-air loudness (the dashboard's meter): five times a second while an operator watches.</summary>
+    Task Loudness(RadioServer.Audio.Loudness.LoudnessStatus loudness);
 }

@@ -233,7 +233,7 @@ internal static class OperationsEndpoints
     /// <summary>A royalty-style report: one line per play, RFC 4180 quoting.</summary>
     internal static string Csv(IReadOnlyList<HistoryEntry> plays)
     {
-        var csv = new StringBuilder("started_at_utc,ended_at_utc,duration_seconds,show,artist,title,album,file,listeners_at_start,listeners_peak,live\r\n");
+        var csv = new StringBuilder("started_at_utc,ended_at_utc,duration_seconds,show,artist,title,album,file,listeners_at_start,listeners_peak,loudness_lufs,true_peak_dbtp,live\r\n");
         foreach (var p in plays)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{p.StartedAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'},{(p.EndedAt is { } e ? e.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) : "")},")
@@ -242,6 +242,8 @@ internal static class OperationsEndpoints
                .Append(Field(p.Album ?? "")).Append(',').Append(Field(p.File ?? "")).Append(',')
                .Append(p.ListenersAtStart.ToString(CultureInfo.InvariantCulture)).Append(',')
                .Append(p.ListenersPeak.ToString(CultureInfo.InvariantCulture)).Append(',')
+               .Append(p.LoudnessLufs?.ToString("0.0", CultureInfo.InvariantCulture)).Append(',')
+               .Append(p.TruePeakDbtp?.ToString("0.0", CultureInfo.InvariantCulture)).Append(',')
                .Append(p.Live ? "true" : "false").Append("\r\n");
         }
         return csv.ToString();

@@ -19,6 +19,7 @@ internal static class OperationsServiceCollectionExtensions
         services.AddSingleton<IHubConnections>(sp => sp.GetRequiredService<OperatorsPresence>());
         services.AddSingleton<OperatorsPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OperatorsPublisher>());
+        services.AddHostedService<LoudnessPublisher>();
         return services;
     }
 }

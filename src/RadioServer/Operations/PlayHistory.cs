@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
+using RadioServer.Audio.Loudness;
 using RadioServer.Live;
 using RadioServer.Scheduling;
 using RadioServer.Station;
@@ -13,18 +14,20 @@ namespace RadioServer.Operations;
 
 /// <summary>
 /// The play history in SQLite (<c>Radio:DatabasePath</c>, created and migrated at start): one row per item
-/// played, written when it ends (and for the item on air when the server stops). The air chain only
+/// played, written when it ends (and for the item on air when the server stops), with its loudness as it went on air
+/// (the air chain's <see cref="OnAirMeter"/>: integrated loudness and highest true peak, after the limiter). The air chain only
 /// notes the new item in memory; one writer owns the database. When the file cannot be written (corrupt, locked, read-only)
 /// the station stays on air: plays wait in memory, the write is retried every
 /// <see cref="OperationsOptions.HistoryRetrySeconds"/>, and the failure shows in status, metrics and the log.
 /// </summary>
 internal sealed partial class PlayHistory : BackgroundService, IMetricSource
 {
-    // 1: the plays; 2: their live flag.
-    private const int SchemaVersion = 2;
+    // 1: the plays; 2: their live flag; 3: their loudness on air.
+    private const int SchemaVersion = 3;
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
     private readonly AirChain _chain;
+    private readonly OnAirMeter _meter;
     private readonly ScheduleStore _schedule;
     private readonly ListenerRegistry _listeners;
     private readonly TimeProvider _time;
@@ -46,6 +49,7 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
     public PlayHistory(AirChain chain, ScheduleStore schedule, ListenerRegistry listeners, StationPaths paths, IOptions<OperationsOptions> options, TimeProvider time, ILogger<PlayHistory> logger)
     {
         _chain = chain;
+        _meter = chain.Meter;
         _schedule = schedule;
         _listeners = listeners;
         _time = time;
@@ -108,7 +112,7 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
         {
             if (_current is { } current)
             {
-                Finish(current, _time.GetUtcNow());
+                Finish(current, _time.GetUtcNow(), SoFar());
                 _current = null;
             }
         }
@@ -177,7 +181,8 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
         {
             if (_current is { } previous)
             {
-                Finish(previous, now);
+                // The meter closed the item that this mark ends just before the chain raised TrackChanged.
+                Finish(previous, now, _meter.LastItem);
             }
             _current = new HistoryEntry(now, null, null, slot?.Show.Id, slot?.Show.Title ?? _schedule.Current.AutomationTitle,
                 track?.Artist ?? "", track?.Title ?? mark.StreamTitle, track?.Album, live ? null : track?.RelativePath, listeners, listeners, live);
@@ -185,10 +190,17 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
         }
     }
 
-    private void Finish(HistoryEntry entry, DateTimeOffset endedAt)
+    /// <summary>The loudness of the item on air so far (the meter's running values, from any thread).</summary>
+    private ItemLoudness SoFar() => new(Round(_meter.ItemIntegratedLufs), Round(_meter.ItemTruePeakDbtp));
+
+    private static double? Round(double value) => double.IsFinite(value) ? Math.Round(value, 2) : null;
+
+    private void Finish(HistoryEntry entry, DateTimeOffset endedAt, ItemLoudness? loudness)
     {
         var done = entry with
         {
+            LoudnessLufs = loudness?.IntegratedLufs,
+            TruePeakDbtp = loudness?.TruePeakDbtp,
             EndedAt = endedAt,
             DurationSeconds = Math.Round((endedAt - entry.StartedAt).TotalSeconds, 3),
             ListenersPeak = Math.Max(entry.ListenersAtStart, Volatile.Read(ref _currentPeak)),
@@ -220,8 +232,8 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
             using var insert = connection.CreateCommand();
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO plays (started_at, ended_at, duration_seconds, show_id, show, artist, title, album, file, listeners_start, listeners_peak, live)
-                VALUES ($started, $ended, $duration, $showId, $show, $artist, $title, $album, $file, $listenersStart, $listenersPeak, $live)
+                INSERT INTO plays (started_at, ended_at, duration_seconds, show_id, show, artist, title, album, file, listeners_start, listeners_peak, live, loudness_lufs, true_peak_dbtp)
+                VALUES ($started, $ended, $duration, $showId, $show, $artist, $title, $album, $file, $listenersStart, $listenersPeak, $live, $loudness, $truePeak)
                 """;
             foreach (var entry in batch)
             {
@@ -238,6 +250,8 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
                 insert.Parameters.AddWithValue("$listenersStart", entry.ListenersAtStart);
                 insert.Parameters.AddWithValue("$listenersPeak", entry.ListenersPeak);
                 insert.Parameters.AddWithValue("$live", entry.Live ? 1 : 0);
+                insert.Parameters.AddWithValue("$loudness", (object?)entry.LoudnessLufs ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$truePeak", (object?)entry.TruePeakDbtp ?? DBNull.Value);
                 insert.ExecuteNonQuery();
             }
             transaction.Commit();
@@ -288,7 +302,7 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
         using (var query = connection.CreateCommand())
         {
             query.CommandText = """
-                SELECT started_at, ended_at, duration_seconds, show_id, show, artist, title, album, file, listeners_start, listeners_peak, live
+                SELECT started_at, ended_at, duration_seconds, show_id, show, artist, title, album, file, listeners_start, listeners_peak, live, loudness_lufs, true_peak_dbtp
                 FROM plays WHERE started_at >= $from AND started_at < $to ORDER BY started_at, id LIMIT $limit
                 """;
             query.Parameters.AddWithValue("$from", Format(from));
@@ -300,7 +314,8 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
                 result.Add(new HistoryEntry(
                     Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : Parse(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetDouble(2),
                     reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5), reader.GetString(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9), reader.GetInt32(10), reader.GetInt32(11) != 0));
+                    reader.IsDBNull(7) ? null : reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8), reader.GetInt32(9), reader.GetInt32(10), reader.GetInt32(11) != 0,
+                    reader.IsDBNull(12) ? null : reader.GetDouble(12), reader.IsDBNull(13) ? null : reader.GetDouble(13)));
             }
         }
         lock (_gate)
@@ -311,7 +326,9 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
             {
                 if (entry.StartedAt >= from && entry.StartedAt < to && !written.Contains(entry.StartedAt))
                 {
-                    result.Add(entry with { ListenersPeak = entry.EndedAt is null ? Math.Max(entry.ListenersAtStart, Volatile.Read(ref _currentPeak)) : entry.ListenersPeak });
+                    result.Add(entry.EndedAt is null
+                        ? entry with { ListenersPeak = Math.Max(entry.ListenersAtStart, Volatile.Read(ref _currentPeak)), LoudnessLufs = Round(_meter.ItemIntegratedLufs), TruePeakDbtp = Round(_meter.ItemTruePeakDbtp) }
+                        : entry);
                 }
             }
         }
@@ -379,9 +396,12 @@ internal sealed partial class PlayHistory : BackgroundService, IMetricSource
             CREATE INDEX IF NOT EXISTS plays_started_at ON plays (started_at);
             """;
         var live = current >= 2 ? "" : "ALTER TABLE plays ADD COLUMN live INTEGER NOT NULL DEFAULT 0;";
+        // Rows from before keep null: their loudness was never measured.
+        var loudness = current >= 3 ? "" : "ALTER TABLE plays ADD COLUMN loudness_lufs REAL; ALTER TABLE plays ADD COLUMN true_peak_dbtp REAL;";
         migrate.CommandText = $"""
             {create}
             {live}
+            {loudness}
             PRAGMA user_version = {SchemaVersion};
             """;
         migrate.ExecuteNonQuery();

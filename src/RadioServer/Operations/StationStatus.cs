@@ -49,6 +49,7 @@ internal sealed class StationStatus(
             schedule.Status(),
             history.Status(),
             alarms.Recent(),
-            live.Status(withLiveSources || withLiveAddresses, withLiveAddresses));
+            live.Status(withLiveSources || withLiveAddresses, withLiveAddresses),
+            audio.Loudness());
     }
 }

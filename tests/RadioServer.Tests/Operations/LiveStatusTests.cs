@@ -136,6 +136,6 @@ public sealed class LiveStatusTests : IDisposable
         var result = await http.GetFromJsonAsync<JsonElement>("/api/history?from=2026-11-26&to=2026-11-26", Operators.Json);
         var old = result.GetProperty("plays").Deserialize<List<HistoryEntry>>(Operators.Json)![0];
         Assert.Equal(("Song", "Old - Song.mp3", false), (old.Title, old.File, old.Live));
-        Assert.Contains(station.Logs.Entries, e => e.EventId.Name == "HistoryMigrated" && e.Message.Contains("from schema 1 to 2", StringComparison.Ordinal));
+        Assert.Contains(station.Logs.Entries, e => e.EventId.Name == "HistoryMigrated" && e.Message.Contains("from schema 1 to 3", StringComparison.Ordinal));
     }
 }

@@ -61,6 +61,8 @@ internal static class Operators
 
         public Channel<RadioServer.Live.LiveStatus> Live { get; } = Channel.CreateUnbounded<RadioServer.Live.LiveStatus>();
 
+        public Channel<RadioServer.Audio.Loudness.LoudnessStatus> Loudness { get; } = Channel.CreateUnbounded<RadioServer.Audio.Loudness.LoudnessStatus>();
+
         public OperatorState? State { get; private set; }
 
         public static async Task<HubOperator> JoinAsync(TestStation station, string key = OperatorKey)
@@ -73,6 +75,7 @@ internal static class Operators
             connection.On<OperatorUpdate>("OperatorUpdate", u => op.Updates.Writer.TryWrite(u));
             connection.On<HistoryEntry>("Played", p => op.Played.Writer.TryWrite(p));
             connection.On<RadioServer.Live.LiveStatus>("Live", l => op.Live.Writer.TryWrite(l));
+            connection.On<RadioServer.Audio.Loudness.LoudnessStatus>("Loudness", l => op.Loudness.Writer.TryWrite(l));
             await connection.StartAsync();
             op.State = await connection.InvokeAsync<OperatorState>("JoinOperators");
             return op;

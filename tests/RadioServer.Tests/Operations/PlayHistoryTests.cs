@@ -66,9 +66,9 @@ public sealed class PlayHistoryTests : IDisposable
 
         var csv = await http.GetStringAsync("/api/history?from=2026-11-26T12:00:00Z&to=2026-11-26T12:00:03Z&format=csv");
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("started_at_utc,ended_at_utc,duration_seconds,show,artist,title,album,file,listeners_at_start,listeners_peak,live", lines[0]);
+        Assert.Equal("started_at_utc,ended_at_utc,duration_seconds,show,artist,title,album,file,listeners_at_start,listeners_peak,loudness_lufs,true_peak_dbtp,live", lines[0]);
         Assert.Equal(3, lines.Length); // header + the two items that started in [12:00:00, 12:00:03)
-        Assert.Matches("""^2026-11-26T12:00:00Z,2026-11-26T12:00:02Z,(1\.9|2)[0-9.]*,Lunch Beats,"Smith, Jones",First Song,,"01 Smith, Jones - First Song.wav",0,1,false$""", lines[1]);
+        Assert.Matches("""^2026-11-26T12:00:00Z,2026-11-26T12:00:02Z,(1\.9|2)[0-9.]*,Lunch Beats,"Smith, Jones",First Song,,"01 Smith, Jones - First Song.wav",0,1,-[0-9]+\.[0-9],-[0-9]+\.[0-9],false$""", lines[1]);
     }
 
     [Theory]

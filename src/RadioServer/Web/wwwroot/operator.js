@@ -9,6 +9,7 @@ import { h, keepForTab, setText } from './dom.js';
 import { hostsText, slotTimes, slotTitle, trackTitle } from './format.js';
 import { openHub, showConnection } from './hub.js';
 import * as liveSources from './operator-live.js';
+import * as loudness from './operator-loudness.js';
 import { stationClock, stationOffset } from './time.js';
 
 const OPERATORS_HUB_URL = '/hubs/operators';
@@ -398,11 +399,11 @@ function addOnAirItem(track) {
 function renderHistory() {
   // A row is live when the history says so; the one on air, not yet written, while live is on air.
   const live = (e, i) => e.live || (!e.endedAt && i === 0 && liveSources.onAir());
-  const keys = history.map((e, i) => `${e.startedAt}|${e.endedAt}|${e.listenersPeak}|${live(e, i)}`).join('\n');
+  const keys = history.map((e, i) => `${e.startedAt}|${e.endedAt}|${e.listenersPeak}|${live(e, i)}|${e.loudnessLufs}`).join('\n');
   if (el.historyRows.dataset.keys === keys) return;
   el.historyRows.dataset.keys = keys;
   if (history.length === 0) {
-    el.historyRows.replaceChildren(h('tr', {}, h('td', { colspan: 4, class: 'empty muted', text: 'Nothing played yet.' })));
+    el.historyRows.replaceChildren(h('tr', {}, h('td', { colspan: 5, class: 'empty muted', text: 'Nothing played yet.' })));
     return;
   }
   // Only the newest can be on air; an older row without an end is one the database has not taken yet.
@@ -411,7 +412,10 @@ function renderHistory() {
     h('td', { text: e.show || '' }),
     h('td', {}, trackTitle(e, e.file || 'Unknown'), live(e, i) ? h('span', { class: 'badge badge-live-segment', text: 'live' }) : null,
       !e.endedAt && i === 0 ? h('span', { class: 'badge badge-live', text: 'on air' }) : null),
-    h('td', { class: 'num', title: `at start ${e.listenersAtStart}, peak ${e.listenersPeak}`, text: e.listenersAtStart === e.listenersPeak ? num(e.listenersPeak) : `${num(e.listenersAtStart)} → ${num(e.listenersPeak)}` }))));
+    h('td', { class: 'num', title: `at start ${e.listenersAtStart}, peak ${e.listenersPeak}`, text: e.listenersAtStart === e.listenersPeak ? num(e.listenersPeak) : `${num(e.listenersAtStart)} → ${num(e.listenersPeak)}` }),
+    // Measured on air (after the limiter); the item on air: so far.
+    h('td', { class: 'num nowrap', title: loudness.lufsText(e.truePeakDbtp, 'dBTP') ? `true peak ${loudness.lufsText(e.truePeakDbtp, 'dBTP')}` : null,
+      text: loudness.lufsText(e.loudnessLufs) || '–' }))));
 }
 
 // ---------------------------------------------------------------- listeners table
@@ -738,6 +742,7 @@ function applyStatus(report) {
   renderOnAir();
   renderNowPlaying(report.nowPlaying);
   liveSources.show(report.live);
+  loudness.show(report.loudness);
   addOnAirItem(report.nowPlaying);
   renderHistory();
   renderHealth();
@@ -853,7 +858,7 @@ async function connect() {
     hubs = { radio: null };
     hubs.operators = openHub(OPERATORS_HUB_URL, {
       accessToken: () => key,
-      handlers: { operatorUpdate: onOperatorUpdate, alarm: onAlarm, played: onPlayed, live: (s) => joined && liveSources.show(s) },
+      handlers: { operatorUpdate: onOperatorUpdate, alarm: onAlarm, played: onPlayed, live: (s) => joined && liveSources.show(s), loudness: (l) => joined && loudness.show(l) },
       onState: (state, error) => onHubState('operators', state, error),
       // Every new connection id has lost the group membership: join (again).
       onConnected: join,
@@ -917,6 +922,7 @@ async function disconnect(clearStatus) {
   clearHosts();
   showDashboard(false);
   liveSources.clear();
+  loudness.clear();
   setConnection('disconnected', 'Not connected');
   if (clearStatus) setStatus(el.authStatus, 'info', 'Disconnected.');
   if (old) await Promise.all([old.operators, old.radio].filter(Boolean).map((hub) => hub.stop()));
