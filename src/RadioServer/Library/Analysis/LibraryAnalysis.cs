@@ -42,6 +42,7 @@ internal sealed partial class LibraryAnalysis : ITrackSounds, IHostedService, ID
     private readonly Dictionary<string, (FileStamp Stamp, TrackSound? Sound)> _tags = new(StringComparer.Ordinal);
     private Dictionary<string, CachedAnalysis>? _rows;
     private bool _cacheFailing;
+    private int _disposed;
 
     public LibraryAnalysis(MediaLibrary library, StationPaths paths, IOptions<SoundOptions> options, TimeProvider time, ILogger<LibraryAnalysis> logger)
     {
@@ -103,9 +104,15 @@ internal sealed partial class LibraryAnalysis : ITrackSounds, IHostedService, ID
         }
     }
 
+    /// <summary>Idempotent: the container disposes this once for each registration that hands it out (itself, ITrackSounds, the hosted service).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         _stopping.Cancel();
+        // A thread still running (a stop that timed out) keeps its handles; they go with the process.
         if (_thread is null || _exited.Task.IsCompleted)
         {
             _signal.Dispose();
