@@ -23,10 +23,15 @@ internal static partial class AnalysisMedia
         public static Segment Fade(double seconds, double fromDbfs, double toDbfs) => new(seconds, fromDbfs, toDbfs);
     }
 
-    /// <summary>Writes the segments one after another, streaming (a second at a time).</summary>
-    public static void Write(string path, params Segment[] segments)
+    /// <summary>Writes the segments one after another as float samples, streaming (a second at a time).</summary>
+    public static void Write(string path, params Segment[] segments) => Write(path, WaveFormat.CreateIeeeFloatWaveFormat(Rate, 2), segments);
+
+    /// <summary>As <see cref="Write(string, Segment[])"/>, 16-bit: half the size, for long files.</summary>
+    public static void Write16(string path, params Segment[] segments) => Write(path, new WaveFormat(Rate, 16, 2), segments);
+
+    private static void Write(string path, WaveFormat format, Segment[] segments)
     {
-        using var writer = new WaveFileWriter(path, WaveFormat.CreateIeeeFloatWaveFormat(Rate, 2));
+        using var writer = new WaveFileWriter(path, format);
         var buffer = new float[Rate * 2];
         long t = 0;
         foreach (var segment in segments)

@@ -115,15 +115,40 @@ public sealed class LibraryAnalysisTests : IDisposable
     }
 
     [Fact]
-    public async Task Stop_DuringALongAnalysis_EndsTheThreadPromptly()
+    public async Task Stop_DuringALongAnalysis_EndsPromptly_AndTheFileIsDoneAfterTheRestart()
     {
-        Write(_folder.File("long.wav"), Segment.Tone(600, -20)); // ten minutes: seconds of work
-        var run = await Run(wait: false);
+        Write(_folder.File("a.wav"), Segment.Tone(1, -20));
+        Write16(_folder.File("b.wav"), Segment.Tone(240, -20)); // four minutes: a second or more of work
+        var firstDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = await Run(wait: false, analysed: path => firstDone.TrySetResult());
+        await firstDone.Task.WaitAsync(s_timeout); // a.wav done: b.wav is being analysed now
+        Assert.Equal(19, AnalysisThreadNice()); // below the air chain (nice 0)
+
         await run.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Empty(run.Analysed);
+
+        Assert.Equal([_folder.File("a.wav")], run.Analysed);
+        Assert.DoesNotContain(_logs.Entries, e => e.EventId.Name == "TrackAnalysisFailed"); // stopped, not failed
+        await using var restarted = await Run();
+        Assert.Equal([_folder.File("b.wav")], restarted.Analysed);
     }
 
-    private async Task<Running> Run(bool analysis = true, bool wait = true)
+    /// <summary>The nice value of this process' thread named "Library analysis" (Linux truncates names to 15 bytes).</summary>
+    private static int AnalysisThreadNice()
+    {
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("Library analys", StringComparison.Ordinal))
+            {
+                var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                // After "(comm)": state is field 3; nice is field 19.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return int.Parse(fields[19 - 3], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        throw new InvalidOperationException("no thread named Library analysis");
+    }
+
+    private async Task<Running> Run(bool analysis = true, bool wait = true, Action<string>? analysed = null)
     {
         var factory = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
         var paths = new StationPaths(Options.Create(new RadioOptions { MediaPath = _folder.Media, DatabasePath = Database }));
@@ -131,6 +156,10 @@ public sealed class LibraryAnalysisTests : IDisposable
         library.Scan();
         var service = new LibraryAnalysis(library, paths, Options.Create(new SoundOptions { Analysis = analysis }), TimeProvider.System, factory.CreateLogger<LibraryAnalysis>());
         var running = new Running(library, service, factory);
+        if (analysed is not null)
+        {
+            service.Analysed += analysed;
+        }
         await service.StartAsync(CancellationToken.None);
         if (wait)
         {
