@@ -249,8 +249,8 @@ internal sealed partial class LibraryAnalysis : ITrackSounds, IHostedService, ID
             if (LibraryChanged(tracks))
             {
                 Log.Restarted(_logger, done, pending.Count);
-                Wake(); // the rest is compared again with the new list
-                break;
+                Wake(); // the rest is compared again with the new list, at once
+                return;
             }
             var entry = AnalyseOne(stamp, ref audio, cancellationToken);
             _rows[stamp.Path] = entry;
