@@ -2,6 +2,7 @@ using System.Diagnostics;
 using RadioServer.Benchmarks;
 
 // dotnet run -c Release --project bench/RadioServer.Benchmarks -- [chain|encoder|decode|limiter|all] [--minutes N] [--media DIR]
+//   ... -- analysis FILE... [--passes N]: the library analysis per file (bench/analysis.sh)
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var minutes = ArgValue(args, "--minutes", 30);
 var media = Path.GetFullPath(ArgOption(args, "--media") ?? Path.Combine(RepoRoot(), "media"));
@@ -30,6 +31,11 @@ if (mode is "hub")
 if (mode is "live-delay")
 {
     LiveDelayBenchmark.Run(ArgOption(args, "--url") ?? "http://127.0.0.1:8000", ArgOption(args, "--password") ?? Environment.GetEnvironmentVariable("Radio__Live__MasterPassword") ?? "", ArgValue(args, "--seconds", 60));
+}
+if (mode is "analysis")
+{
+    AnalysisBenchmark.Run(args.Skip(1).Where(a => !a.StartsWith("--", StringComparison.Ordinal) && File.Exists(a)), ArgValue(args, "--passes", 3));
+    return 0;
 }
 if (mode is "nlayer")
 {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RadioServer.Library.Analysis;
 using RadioServer.Station;
 
 namespace RadioServer.Library;
@@ -9,6 +10,10 @@ internal static class LibraryServiceCollectionExtensions
     {
         services.TryAddSingleton<MediaLibrary>();
         services.AddHostedService<LibraryScanner>();
+        // After the scanner: its first scan is done when the analysis starts.
+        services.TryAddSingleton<LibraryAnalysis>();
+        services.TryAddSingleton<ITrackSounds>(sp => sp.GetRequiredService<LibraryAnalysis>());
+        services.AddHostedService(sp => sp.GetRequiredService<LibraryAnalysis>());
         services.TryAddSingleton<LibraryReporter>();
         services.AddSingleton<IMetricSource>(sp => sp.GetRequiredService<LibraryReporter>());
         return services;

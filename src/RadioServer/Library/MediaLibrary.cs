@@ -25,7 +25,17 @@ internal sealed partial class MediaLibrary(StationPaths paths, ILogger<MediaLibr
 
     public int SkippedFiles { get; private set; }
 
+    /// <summary>Raised after every scan (outside the lock, on the scanning thread): the library's analysis looks for new or changed files.</summary>
+    public event Action? Scanned;
+
     public ImmutableArray<TrackInfo> Scan()
+    {
+        var tracks = ScanLocked();
+        Scanned?.Invoke();
+        return tracks;
+    }
+
+    private ImmutableArray<TrackInfo> ScanLocked()
     {
         lock (_gate)
         {

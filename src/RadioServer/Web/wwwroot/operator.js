@@ -57,6 +57,7 @@ const el = {
   deadAirSummary: $('deadair-summary'),
   alarms: $('alarms'),
   library: $('library'),
+  libraryAnalysis: $('library-analysis'),
   scheduleLoaded: $('schedule-loaded'),
   scheduleHash: $('schedule-hash'),
   scheduleReloads: $('schedule-reloads'),
@@ -218,10 +219,21 @@ function renderNowPlaying(track) {
   setText(el.nowPlaying, track ? trackTitle(track) : 'Nothing playing');
 }
 
+// "analysed 1,234 of 5,000", what is still to do, what failed; off when Radio:Sound:Analysis is false.
+function renderAnalysis(a) {
+  if (!a) return;
+  const parts = [`analysed ${num(a.analysed)} of ${num(a.total)}`];
+  if (a.pending) parts.push(a.enabled ? `${num(a.pending)} to do${a.running ? '' : ' (waiting)'}` : `${num(a.pending)} not analysed (analysis off)`);
+  if (a.failed) parts.push(`${num(a.failed)} failed`);
+  setText(el.libraryAnalysis, parts.join(', '));
+  el.libraryAnalysis.dataset.bad = a.failed > 0 ? 'true' : 'false';
+}
+
 function renderHealth() {
   const lib = status.library;
   setText(el.library, `${num(lib.tracks)} tracks${lib.skippedFiles ? `, ${num(lib.skippedFiles)} bad files skipped` : ''}`);
   el.library.dataset.bad = lib.tracks === 0 || lib.skippedFiles > 0 ? 'true' : 'false';
+  renderAnalysis(lib.analysis);
   const sch = status.schedule;
   setText(el.scheduleLoaded, sch.loadedAt ? stationTime(sch.loadedAt) : 'never');
   setText(el.scheduleHash, sch.hash ? sch.hash.slice(0, 12) : '–');
