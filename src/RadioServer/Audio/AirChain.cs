@@ -43,7 +43,7 @@ internal sealed partial class AirChain
     private long _underruns;
     private volatile bool _running;
 
-    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir, ILiveFeed? live = null)
+    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir, ILiveFeed? live = null, ITrackSounds? sounds = null, IOptions<SoundOptions>? sound = null)
     {
         _deadAir = deadAir;
         _encoders = encoders;
@@ -51,7 +51,7 @@ internal sealed partial class AirChain
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _playout = new PlayoutSampleProvider(playout, logger, time);
+        _playout = new PlayoutSampleProvider(playout, logger, time, sounds, sound?.Value);
         _program = new ProgramMixer(_playout, live ?? NoLiveFeed.Instance);
         _program.TitleChanged += track => _nextTrack = (track, true);
     }
