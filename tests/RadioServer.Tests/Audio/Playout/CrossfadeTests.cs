@@ -82,12 +82,13 @@ public sealed class CrossfadeTests : IDisposable
         Assert.InRange(energy / (level * level * 3 * Rate), 0.98, 1.02);
     }
 
-    [Fact]
-    public async Task HardBoundary_WithCrossfadesOn_StillLandsWithinOneFrame()
+    [Theory]
+    [InlineData(18)] // ends 2 s before the show: its crossfade opens automation's next track, which the boundary cuts
+    [InlineData(22)] // ends 2 s after it: its fading window spans the boundary, and the cut wins (no early choice, no early show)
+    public async Task HardBoundary_WithCrossfadesOn_StillLandsWithinOneFrame(int firstSeconds)
     {
-        // 12:00:40: automation's 18 s track ends 2 s before a hard show at 12:01:00; its crossfade opens the next
-        // automation track at 12:00:52, which the boundary cuts: the show's first tone starts on the second.
-        Track("a1.wav", new Piece(440, -16, 18));
+        // 12:00:40; a hard show at 12:01:00, 20 s into the stream; automation's tracks and the show's crossfade 6 s.
+        Track("a1.wav", new Piece(440, -16, firstSeconds));
         Track("a2.wav", new Piece(1500, -16, 30));
         Directory.CreateDirectory(_folder.File("show"));
         Track("show/s1.wav", new Piece(1000, -16, 20));
@@ -97,22 +98,32 @@ public sealed class CrossfadeTests : IDisposable
 
         await using var station = await StartAsync(new DateTimeOffset(2026, 11, 26, 12, 0, 40, TimeSpan.Zero));
         await using var listener = await StreamClient.ConnectAsync(station.Url("/stream"), icyMetadata: true);
-        await station.AdvanceAsync(TimeSpan.FromSeconds(18));
-        await station.AdvanceAsync(TimeSpan.FromSeconds(4), TimeSpan.FromMilliseconds(10)); // fine steps across the boundary
+        await station.AdvanceAsync(TimeSpan.FromSeconds(19));
+        await station.AdvanceAsync(TimeSpan.FromSeconds(2.5), TimeSpan.FromMilliseconds(10)); // fine steps across the boundary
         await listener.WaitForAudioAsync(station.Buffer.EndPosition);
         var (samples, rate, _) = TestAudio.DecodeMp3(listener.Audio);
         var left = TestAudio.Channel(samples, 2, 0);
 
         // The codec's delay, from the first track's start at sample 0 of the stream.
         var delay = Heard(Envelope(left, rate, 440), rate, Amplitude(-16) / 2, fromSeconds: 0).First;
-        var show = Heard(Envelope(left, rate, 1000), rate, Amplitude(-16) / 2).First - delay;
+        var show = Heard(Envelope(left, rate, 1000), rate, s_heard, fromSeconds: 1).First - delay;
         Assert.True(Math.Abs(show - 20) <= Frame, $"the show started {show - 20:+0.000;-0.000} s off the boundary");
+        var a1 = Heard(Envelope(left, rate, 440), rate, s_heard, toSeconds: 19.9 + delay);
+        Assert.InRange(a1.Last - delay, Math.Min(firstSeconds, 19.4) - 0.1, Math.Min(firstSeconds, 20)); // played to its end, or the cut
         var a2 = Heard(Envelope(left, rate, 1500), rate, s_heard, fromSeconds: 1, toSeconds: 19.9 + delay);
-        Assert.InRange(a2.First - delay, 11.9, 12.1); // the crossfade into automation's next track...
-        Assert.InRange(a2.Last - delay, 19.4, 20); // ...which the boundary's cut fades out by 12:01:00
-        Assert.True(Heard(Envelope(left, rate, 1500), rate, Amplitude(-16 - 30), fromSeconds: 20.2 + delay).First < 0, "automation heard after the boundary");
         var titles = listener.Blocks.Select(b => b.StreamTitle).OfType<string>().ToList();
-        Assert.Equal(["a1", "a2", "s1"], titles);
+        if (firstSeconds < 20)
+        {
+            Assert.InRange(a2.First - delay, firstSeconds - 6 - 0.1, firstSeconds - 6 + 0.1); // the crossfade into automation's next track...
+            Assert.InRange(a2.Last - delay, 19.4, 20); // ...which the boundary's cut fades out by 12:01:00
+            Assert.Equal(["a1", "a2", "s1"], titles);
+        }
+        else
+        {
+            Assert.Equal(-1, a2.First); // nothing chosen early: the cut, then the show
+            Assert.Equal(["a1", "s1"], titles);
+        }
+        Assert.True(Heard(Envelope(left, rate, 1500), rate, s_heard, fromSeconds: 20.1 + delay).First < 0, "automation heard after the boundary");
     }
 
     /// <summary>The gain normalisation gives the file, linear: to -16 LUFS from its measured loudness.</summary>
