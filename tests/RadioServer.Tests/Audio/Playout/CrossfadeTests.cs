@@ -41,11 +41,12 @@ public sealed class CrossfadeTests : IDisposable
     [Fact]
     public async Task Crossfade_Off_PlaysInSequence_BackToBack_Unfaded()
     {
-        Track("01 A.wav", new Piece(440, -16, 8));
-        Track("02 B.wav", new Piece(1000, -16, 8));
+        // Long enough for the station's default 6 s crossfade (twice the overlap), which "off" turns off.
+        Track("01 A.wav", new Piece(440, -16, 13));
+        Track("02 B.wav", new Piece(1000, -16, 13));
         Schedule("""{ "playlist": { "items": ["."] }, "crossfade": "off" }""");
 
-        var left = await PlayAsync(TimeSpan.FromSeconds(10));
+        var left = await PlayAsync(TimeSpan.FromSeconds(15));
         var a = Envelope(left, Rate, 440);
         var heardA = Heard(a, Rate, s_heard);
         var heardB = Heard(Envelope(left, Rate, 1000), Rate, s_heard);
