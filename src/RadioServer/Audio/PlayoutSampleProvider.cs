@@ -24,6 +24,12 @@ internal sealed partial class PlayoutSampleProvider : ISampleProvider
     /// <summary>A sequence's fade-out at the end of the outgoing item (at most its fading window).</summary>
     public static readonly TimeSpan SequenceFade = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How early before a cut's fade the playout may ask for the next item and have it chosen for the boundary (a
+    /// wake-up of the air chain makes several frames at one clock reading).
+    /// </summary>
+    public static readonly TimeSpan BoundaryChoiceSlack = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The longest overlap a schedule or the options may ask for.</summary>
     public static readonly TimeSpan MaxCrossfade = TimeSpan.FromSeconds(20);
 
@@ -208,9 +214,11 @@ internal sealed partial class PlayoutSampleProvider : ISampleProvider
     {
         var current = _current!;
         var endsAt = _time.GetUtcNow() + TimeSpan.FromSeconds(current.Remaining / (double)StationFormat.SampleRate);
-        if (_playout.CutAt(current.Track) is { } cutAt && cutAt - CutFade < endsAt)
+        if (_playout.CutAt(current.Track) is { } cutAt && cutAt - CutFade - BoundaryChoiceSlack < endsAt)
         {
-            return; // a boundary's cut comes first, and wins: no early choice of the next item
+            // A boundary's cut comes first, and wins: no early choice of the next item (which would be chosen for the
+            // boundary, and heard before it). The item plays on to its cut, or to its cue-out just before it.
+            return;
         }
         PlayoutDeck? next = null;
         while (next is null && opens++ < MaxOpensPerRead)

@@ -49,7 +49,7 @@ internal sealed partial class ScheduledPlayout(
         _currentIsEmergency = false;
         // A track cut for a boundary ends a fade's length before it: choose for the boundary, not for now,
         // or automation would start one more track half a second before the show.
-        if (_current is not null && _cutAt is { } cut && ReferenceEquals(_cutComputedFor, store.Current) && now < cut && now >= cut - PlayoutSampleProvider.CutFade - TimeSpan.FromMilliseconds(100))
+        if (_current is not null && _cutAt is { } cut && ReferenceEquals(_cutComputedFor, store.Current) && now < cut && now >= cut - PlayoutSampleProvider.CutFade - PlayoutSampleProvider.BoundaryChoiceSlack)
         {
             now = cut;
         }
