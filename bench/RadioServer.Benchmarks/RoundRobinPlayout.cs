@@ -16,4 +16,6 @@ internal sealed class RoundRobinPlayout(IReadOnlyList<TrackInfo> tracks) : IPlay
     }
 
     public DateTimeOffset? CutAt(TrackInfo track) => null;
+
+    public TimeSpan? CrossfadeFor(TrackInfo track) => null;
 }

@@ -48,7 +48,7 @@ internal sealed partial class AirChain
     private long _underruns;
     private volatile bool _running;
 
-    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir, ILiveFeed? live = null, OnAirMeter? meter = null, IOptions<SoundOptions>? sound = null)
+    public AirChain(IPlayoutSource playout, IMp3EncoderFactory encoders, BroadcastBuffer buffer, IOptions<RadioOptions> options, TimeProvider time, ILogger<AirChain> logger, DeadAirDetector deadAir, ILiveFeed? live = null, OnAirMeter? meter = null, IOptions<SoundOptions>? sound = null, ITrackSounds? sounds = null)
     {
         _limiter = new TruePeakLimiter((sound?.Value ?? new SoundOptions()).TruePeakDbtp);
         _meter = meter ?? new OnAirMeter();
@@ -58,7 +58,7 @@ internal sealed partial class AirChain
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _playout = new PlayoutSampleProvider(playout, logger, time);
+        _playout = new PlayoutSampleProvider(playout, logger, time, sounds, sound?.Value);
         _program = new ProgramMixer(_playout, live ?? NoLiveFeed.Instance);
         _program.TitleChanged += track =>
         {

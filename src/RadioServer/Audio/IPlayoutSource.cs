@@ -13,6 +13,13 @@ internal interface IPlayoutSource
     /// <summary>The next track, or null when there is nothing to play (the chain then airs silence).</summary>
     TrackInfo? Next();
 
+    /// <summary>
+    /// The next track, chosen early, for a transition: it starts under the ending of the current one, which ends at
+    /// <paramref name="currentEnds"/>. A schedule chooses for that instant (the show a soft boundary starts, not one more
+    /// automation track); the item counts as started then. Sources without a clock need not care.
+    /// </summary>
+    TrackInfo? Next(DateTimeOffset currentEnds) => Next();
+
     /// <summary>The track could not be decoded; don't offer it again until it changes.</summary>
     void Failed(TrackInfo track);
 
@@ -21,4 +28,10 @@ internal interface IPlayoutSource
     /// limit); null to let it finish. Asked every frame, so it must be cheap.
     /// </summary>
     DateTimeOffset? CutAt(TrackInfo track);
+
+    /// <summary>
+    /// The longest crossfade into and out of <paramref name="track"/> (the show's or automation's <c>crossfade</c>):
+    /// null for the station's <c>Radio:Sound:CrossfadeSeconds</c>, zero for none. Asked when an item opens and at its end.
+    /// </summary>
+    TimeSpan? CrossfadeFor(TrackInfo track);
 }

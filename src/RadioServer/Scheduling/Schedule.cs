@@ -67,6 +67,9 @@ internal sealed record Show(
     /// <summary>The show's rules for live hosts.</summary>
     public LiveRules Live { get; init; } = LiveRules.Default;
 
+    /// <summary>The longest crossfade between the show's items (<c>crossfade</c>): null for the station's default, zero for none.</summary>
+    public TimeSpan? Crossfade { get; init; }
+
     /// <summary>Whether <paramref name="name"/> is one of the show's hosts (names compare ignoring case).</summary>
     public bool Lists(string name) => Hosts.Any(h => string.Equals(h, name.Trim(), StringComparison.OrdinalIgnoreCase));
 }
@@ -80,6 +83,9 @@ internal sealed record SlotOccurrence(Show Show, DateTimeOffset StartUtc, DateTi
 /// <summary>A validated schedule, immutable; swapped whole when a new one is applied.</summary>
 internal sealed record Schedule(TimeZoneInfo Zone, string AutomationTitle, Playlist Automation, ImmutableArray<Show> Shows, string Json, string Hash)
 {
+    /// <summary>The longest crossfade between automation's items (<c>automation.crossfade</c>): null for the station's default, zero for none.</summary>
+    public TimeSpan? AutomationCrossfade { get; init; }
+
     /// <summary>Every occurrence that overlaps [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), one-offs cutting the weekly slots they overlap, ordered by start.</summary>
     public IReadOnlyList<SlotOccurrence> Occurrences(DateTimeOffset fromUtc, DateTimeOffset toUtc)
     {

@@ -21,6 +21,9 @@ internal sealed class AutomationFile
     public string? Title { get; set; }
 
     public PlaylistFile? Playlist { get; set; }
+
+    /// <summary>Seconds (a number) or "off"; checked by the parser.</summary>
+    public System.Text.Json.JsonElement? Crossfade { get; set; }
 }
 
 internal sealed class ShowFile
@@ -36,6 +39,9 @@ internal sealed class ShowFile
     public string? Boundary { get; set; }
 
     public int? MaxOverrunSeconds { get; set; }
+
+    /// <summary>Seconds (a number) or "off"; checked by the parser.</summary>
+    public System.Text.Json.JsonElement? Crossfade { get; set; }
 
     public PlaylistFile? Playlist { get; set; }
 

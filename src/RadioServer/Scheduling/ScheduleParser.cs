@@ -85,6 +85,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             Error("timeZone", $"Unknown time zone \"{file.TimeZone}\"; use an IANA id such as \"Europe/Berlin\".");
         }
 
+        var automationCrossfade = ReadCrossfade(file.Automation?.Crossfade, "automation.crossfade");
         Playlist? automation = null;
         if (file.Automation?.Playlist is null)
         {
@@ -120,7 +121,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
             return new ScheduleParseResult(null, [.. _errors], [.. _warnings]);
         }
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
-        var schedule = new Schedule(zone, file.Automation?.Title?.Trim() is { Length: > 0 } t ? t : "Automation", automation, [.. shows], json, hash);
+        var schedule = new Schedule(zone, file.Automation?.Title?.Trim() is { Length: > 0 } t ? t : "Automation", automation, [.. shows], json, hash) { AutomationCrossfade = automationCrossfade };
         return new ScheduleParseResult(schedule, [], [.. _warnings]);
     }
 
@@ -155,6 +156,7 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         {
             Error($"{path}.maxOverrunSeconds", $"maxOverrunSeconds must be between 0 and 3600, not {overrun}.");
         }
+        var crossfade = ReadCrossfade(show.Crossfade, $"{path}.crossfade");
         Playlist? playlist = null;
         if (show.Playlist is null)
         {
@@ -190,11 +192,34 @@ internal sealed partial class ScheduleParser(string mediaRoot)
         var hosts = (show.Hosts ?? []).Where(h => !string.IsNullOrWhiteSpace(h)).Select(h => h!.Trim()).ToImmutableArray();
         // Overlaps are checked for every show's valid slots, even a show with other errors: all reasons in one pass.
         var id = string.IsNullOrWhiteSpace(show.Id) ? $"#{index}" : show.Id;
-        var compiled = new Show(id, show.Title?.Trim() ?? "", hosts, show.Description?.Trim() ?? "", boundary, TimeSpan.FromSeconds(overrun), playlist ?? EmptyPlaylist, [.. weekly], [.. oneOffs]) { Live = live };
+        var compiled = new Show(id, show.Title?.Trim() ?? "", hosts, show.Description?.Trim() ?? "", boundary, TimeSpan.FromSeconds(overrun), playlist ?? EmptyPlaylist, [.. weekly], [.. oneOffs]) { Live = live, Crossfade = crossfade };
         _slotsForOverlap.Add(compiled);
         _showIndexes.TryAdd(id, index);
         return _errors.Count > errorsBefore || playlist is null ? null : compiled;
     }
+
+    /// <summary>A <c>crossfade</c>: seconds from 0 to 20 (0 is none), or "off"; absent: the station's Radio:Sound:CrossfadeSeconds.</summary>
+    private TimeSpan? ReadCrossfade(JsonElement? value, string path)
+    {
+        if (value is not { } element || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (element.ValueKind == JsonValueKind.String && string.Equals(element.GetString()?.Trim(), "off", StringComparison.OrdinalIgnoreCase))
+        {
+            return TimeSpan.Zero;
+        }
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDouble(out var seconds) && seconds is >= 0 and <= MaxCrossfadeSeconds)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+        var shown = element.ValueKind == JsonValueKind.String ? $"\"{element.GetString()}\"" : element.GetRawText();
+        Error(path, $"crossfade must be a number of seconds from 0 to {MaxCrossfadeSeconds} or \"off\", not {(shown.Length > 40 ? shown[..40] + "..." : shown)}.");
+        return null;
+    }
+
+    /// <summary>The longest crossfade a schedule may set (Radio:Sound:CrossfadeSeconds has the same range).</summary>
+    internal const int MaxCrossfadeSeconds = 20;
 
     private LiveRules ReadLive(LiveFile? live, string path)
     {
@@ -516,8 +541,8 @@ internal sealed partial class ScheduleParser(string mediaRoot)
     {
         string[] playlist = ["", ".items", ".items[]", ".order", ".jingle", ".jingle.items", ".jingle.items[]", ".jingle.everyTracks"];
         string[] slot = ["", ".days", ".days[]", ".start", ".end", ".date", ".from", ".until"];
-        string[] show = ["", ".id", ".title", ".hosts", ".hosts[]", ".description", ".boundary", ".maxOverrunSeconds", ".slots", ".live", ".live.earlyMinutes", ".live.takeover", ".live.graceSeconds", ".live.silenceFallbackSeconds"];
-        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "$schema", "timeZone", "automation", "automation.title", "shows" };
+        string[] show = ["", ".id", ".title", ".hosts", ".hosts[]", ".description", ".boundary", ".maxOverrunSeconds", ".crossfade", ".slots", ".live", ".live.earlyMinutes", ".live.takeover", ".live.graceSeconds", ".live.silenceFallbackSeconds"];
+        var known = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "$schema", "timeZone", "automation", "automation.title", "automation.crossfade", "shows" };
         known.UnionWith(playlist.Select(p => "automation.playlist" + p));
         known.UnionWith(show.Select(p => "shows[]" + p));
         known.UnionWith(playlist.Select(p => "shows[].playlist" + p));

@@ -21,10 +21,19 @@ internal sealed partial class ScheduledPlayout(
     private readonly Random _random = new();
     private TrackInfo? _current;
     private DateTimeOffset _currentStarted;
+    private TimeSpan? _currentCrossfade;
     private Schedule? _cutComputedFor;
     private DateTimeOffset? _cutAt;
 
-    public TrackInfo? Next()
+    public TrackInfo? Next() => Choose(time.GetUtcNow());
+
+    /// <summary>Chosen early for a crossfade: for the instant the current item ends, so a soft boundary's show follows it, not one more automation track.</summary>
+    public TrackInfo? Next(DateTimeOffset currentEnds) => Choose(currentEnds > time.GetUtcNow() ? currentEnds : time.GetUtcNow());
+
+    /// <summary>The show's (or automation's) <c>crossfade</c> for the item it chose last; null: the station's default.</summary>
+    public TimeSpan? CrossfadeFor(TrackInfo track) => ReferenceEquals(track, _current) ? _currentCrossfade : null;
+
+    private TrackInfo? Choose(DateTimeOffset now)
     {
         // Dead air: the emergency playlist, if one is set, until the level returns.
         if (_emergency is not null && deadAir.Active && _emergency.Next(library.Tracks) is { } rescue)
@@ -33,14 +42,14 @@ internal sealed partial class ScheduledPlayout(
             _current = rescue;
             _currentIsEmergency = true;
             _currentStarted = time.GetUtcNow();
+            _currentCrossfade = null;
             _cutComputedFor = null;
             return rescue;
         }
         _currentIsEmergency = false;
-        var now = time.GetUtcNow();
         // A track cut for a boundary ends a fade's length before it: choose for the boundary, not for now,
         // or automation would start one more track half a second before the show.
-        if (_current is not null && _cutAt is { } cut && ReferenceEquals(_cutComputedFor, store.Current) && now < cut && now >= cut - PlayoutSampleProvider.CutFade - TimeSpan.FromMilliseconds(100))
+        if (_current is not null && _cutAt is { } cut && ReferenceEquals(_cutComputedFor, store.Current) && now < cut && now >= cut - PlayoutSampleProvider.CutFade - PlayoutSampleProvider.BoundaryChoiceSlack)
         {
             now = cut;
         }
@@ -48,12 +57,15 @@ internal sealed partial class ScheduledPlayout(
         var (slot, _) = schedule.At(now);
         var tracks = library.Tracks;
         var track = Cursor(slot?.Show.Id ?? AutomationKey, slot?.Show.Playlist ?? schedule.Automation).Next(tracks);
+        var crossfade = slot is null ? schedule.AutomationCrossfade : slot.Show.Crossfade;
         if (track is null && slot is not null)
         {
             Log.ShowHasNothing(logger, slot.Show.Id);
             track = Cursor(AutomationKey, schedule.Automation).Next(tracks);
+            crossfade = schedule.AutomationCrossfade;
         }
         _current = track;
+        _currentCrossfade = crossfade;
         _currentStarted = now;
         _cutComputedFor = null;
         return track;

@@ -92,6 +92,8 @@ public sealed class PacingTests
         }
 
         public DateTimeOffset? CutAt(TrackInfo track) => null;
+
+        public TimeSpan? CrossfadeFor(TrackInfo track) => null;
     }
 
     private sealed class FakeEncoderFactory : IMp3EncoderFactory

@@ -23,4 +23,6 @@ internal sealed class LibraryLoopPlayout(MediaLibrary library) : IPlayoutSource
     public void Failed(TrackInfo track) => library.MarkFailed(track);
 
     public DateTimeOffset? CutAt(TrackInfo track) => null;
+
+    public TimeSpan? CrossfadeFor(TrackInfo track) => null;
 }
