@@ -151,7 +151,7 @@ public sealed partial class OnAirLoudnessTests : IDisposable
             create.ExecuteNonQuery();
         }
         TestAudio.WriteToneWav(_folder.File("A - New.wav"), 997, 2, amplitude: 0.1f);
-        await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings(("Radio:DatabasePath", database)));
+        await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings(("Radio:DatabasePath", database), ("Radio:Sound:Normalize", "false")));
         await station.AdvanceAsync(TimeSpan.FromSeconds(4.5));
         using var http = Operators.Http(station);
         var plays = (await http.GetFromJsonAsync<JsonElement>("/api/history?from=2026-11-26&to=2026-11-27", Operators.Json)).GetProperty("plays").Deserialize<List<HistoryEntry>>(Operators.Json)!;

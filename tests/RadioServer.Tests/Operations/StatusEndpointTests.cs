@@ -23,7 +23,7 @@ public sealed partial class StatusEndpointTests : IDisposable
     [Fact]
     public async Task Status_ReportsEncoderListenersLibraryScheduleAndHistory()
     {
-        await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings(("Radio:StationName", "Status FM")));
+        await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings(("Radio:StationName", "Status FM"), ("Radio:Sound:Normalize", "false")));
         await using var listener = await StreamClient.ConnectAsync(station.Url("/stream"), icyMetadata: true);
         await station.AdvanceAsync(TimeSpan.FromSeconds(5)); // Alpha, Beta, then the broken file is tried and skipped
         await listener.WaitForAudioAsync(70_000);
