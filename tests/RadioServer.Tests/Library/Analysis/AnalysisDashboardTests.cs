@@ -21,7 +21,7 @@ public sealed class AnalysisDashboardTests(Browser browser) : IClassFixture<Brow
         Write(_folder.File("A - One.wav"), Segment.Tone(3, -18));
         Write(_folder.File("B - Two.wav"), Segment.Tone(3, -22));
         File.WriteAllBytes(_folder.File("C - Bad.wav"), [.. "RIFF\x10\0\0\0WAVEjunk"u8, .. new byte[5000]]);
-        await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings());
+        await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings(("Radio:Sound:Analysis", "true")));
         await station.App.Services.GetRequiredService<LibraryAnalysis>().WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(60));
         await using var page = await browser.NewPageAsync(station.BaseUri);
 

@@ -20,7 +20,7 @@ public sealed partial class AnalysisStatusTests : IDisposable
     {
         Write(_folder.File("Alpha - One.wav"), Segment.Silence(2), Segment.Tone(3, -18));
         Write(_folder.File("Beta - Two.wav"), Segment.Tone(3, -24));
-        await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings());
+        await using var station = await TestStation.StartAsync(_folder.Media, Operators.Settings(("Radio:Sound:Analysis", "true")));
         var analysis = station.App.Services.GetRequiredService<LibraryAnalysis>();
         Assert.Same(analysis, station.App.Services.GetRequiredService<ITrackSounds>());
 
