@@ -9,6 +9,7 @@ using RadioServer.Tests.Infrastructure;
 namespace RadioServer.Tests.Live;
 
 /// <summary>ezstream, a real libshout (2.4.x) client: its challenge, its retry with a host's account, its PUT, its updinfo titles.</summary>
+[Collection(RealTimeSources.Name)]
 public sealed class EzstreamSourceTests : IDisposable
 {
     private const string HostPassword = "alex-source-password";

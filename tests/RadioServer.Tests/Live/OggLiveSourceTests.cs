@@ -12,6 +12,7 @@ namespace RadioServer.Tests.Live;
 /// Ogg sources over real sockets into the real server: ffmpeg sending Ogg Opus and Ogg Vorbis as butt and Mixxx do,
 /// decoded and heard by a listener with the title from the stream's comments; AAC and video-only Ogg refused with the reason.
 /// </summary>
+[Collection(RealTimeSources.Name)]
 public sealed class OggLiveSourceTests : IDisposable
 {
     private const string Password = "test-master-password";
