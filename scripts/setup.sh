@@ -15,6 +15,8 @@ if [ "$purpose" = test ]; then
   command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg) # a real live source client (icecast:// output)
   command -v ezstream >/dev/null 2>&1 || missing+=(ezstream) # a real libshout source client
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) # the hub's backplane across nodes (tests start their own)
+  command -v icecast2 >/dev/null 2>&1 || missing+=(icecast2) # a stock Icecast relaying the origin (tests start their own)
 fi
 command -v dotnet >/dev/null 2>&1 || missing+=(dotnet-sdk-10.0)
 [ -d /usr/share/zoneinfo/Europe ] || missing+=(tzdata) # IANA zones for schedule.json
@@ -42,7 +44,7 @@ fi
 # The browser-side packages (package.json, package-lock.json at the repository root): the build copies
 # @microsoft/signalr's browser client from node_modules into Web/wwwroot/lib.
 root=$(cd "$(dirname "$0")/.." && pwd)
-if [ ! -d "$root/node_modules/@microsoft/signalr" ]; then
+if [ ! -d "$root/node_modules/@microsoft/signalr" ] || [ ! -d "$root/node_modules/hls.js" ]; then
   echo "setup: npm ci (browser packages)" >&2
   if ! (cd "$root" && npm ci --no-audit --no-fund >/dev/null); then
     echo "setup: npm ci failed in $root; the npm registry must be reachable." >&2
