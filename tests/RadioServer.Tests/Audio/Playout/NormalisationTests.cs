@@ -39,6 +39,33 @@ public sealed class NormalisationTests : IDisposable
     }
 
     [Fact]
+    public async Task TheStationsOwnAnalysis_BringsMp3sAtMinus25_18_8Lufs_WithinOneLuOfTheTarget_ByFfmpegsMeter()
+    {
+        // No fakes: MP3s decoded by libmpg123, measured by the station's own background analysis (libebur128, cached in
+        // its database), their gains applied by the playout. The second round is measured: by then every item is analysed.
+        double[] levels = [-25, -18, -8];
+        for (var i = 0; i < levels.Length; i++)
+        {
+            TestAudio.WriteToneMp3(_folder.File($"0{i + 1} Level - {-levels[i]}.mp3"), 997, 6, amplitude: (float)Math.Pow(10, levels[i] / 20));
+        }
+        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?> { ["Radio:Sound:Analysis"] = "true", ["Radio:Sound:CrossfadeSeconds"] = "0" });
+        var analysis = station.App.Services.GetRequiredService<RadioServer.Library.Analysis.LibraryAnalysis>();
+        await analysis.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(station.Library.Tracks, t => Assert.NotNull(analysis.Find(t)));
+        await using var listener = await StreamClient.ConnectAsync(station.Url("/stream"));
+        await station.AdvanceAsync(TimeSpan.FromSeconds(36.5));
+        await listener.WaitForAudioAsync(station.Buffer.EndPosition);
+
+        var (samples, rate, _) = TestAudio.DecodeMp3(listener.Audio);
+        for (var i = 0; i < levels.Length; i++)
+        {
+            var from = 18 + (6 * i) + 1;
+            var lufs = FfmpegLufs(_folder.Path, samples[(from * rate * 2)..((from + 4) * rate * 2)], rate);
+            Assert.True(Math.Abs(lufs - -16) <= 1, $"item {i + 1} (an MP3 at {levels[i]} LUFS) went on air at {lufs:F2} LUFS, not -16 ±1");
+        }
+    }
+
+    [Fact]
     public async Task Normalize_Off_PlaysAtUnityGain()
     {
         var sounds = new FakeTrackSounds().Add("01 Quiet.wav", Measure(WriteWav(_folder.File("01 Quiet.wav"), new Piece(997, -25, 4))));
