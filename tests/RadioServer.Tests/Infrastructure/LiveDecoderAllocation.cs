@@ -25,3 +25,21 @@ internal static class LiveDecoderAllocation
         return (perFrame, samples / 2.0 / StationFormat.SampleRate);
     }
 }
+
+/// <summary>Feeds a live decoder the way a network does: in pieces of 1 byte to 6 KiB (deterministic from a seed).</summary>
+internal static class LiveDecoderFeed
+{
+    /// <summary>Feeds <paramref name="data"/> in pieces, collecting the station-format output.</summary>
+    public static float[] InPieces(ILiveDecoder decoder, byte[] data, int seed)
+    {
+        var random = new Random(seed);
+        var output = new List<float>();
+        for (var at = 0; at < data.Length;)
+        {
+            var piece = Math.Min(data.Length - at, random.Next(3) == 0 ? random.Next(1, 64) : random.Next(1, 6144));
+            decoder.Append(data.AsSpan(at, piece), samples => output.AddRange(samples));
+            at += piece;
+        }
+        return [.. output];
+    }
+}

@@ -155,17 +155,5 @@ public sealed class Mp3StreamDecoderTests : IDisposable
         return bytes;
     }
 
-    /// <summary>Feeds the bytes in pieces of 1 byte to 6 KiB (deterministic), collecting the station-format output.</summary>
-    private static float[] Decode(Mp3StreamDecoder decoder, byte[] data, int seed)
-    {
-        var random = new Random(seed);
-        var output = new List<float>();
-        for (var at = 0; at < data.Length;)
-        {
-            var piece = Math.Min(data.Length - at, random.Next(3) == 0 ? random.Next(1, 64) : random.Next(1, 6144));
-            decoder.Append(data.AsSpan(at, piece), samples => output.AddRange(samples));
-            at += piece;
-        }
-        return [.. output];
-    }
+    private static float[] Decode(Mp3StreamDecoder decoder, byte[] data, int seed) => LiveDecoderFeed.InPieces(decoder, data, seed);
 }
