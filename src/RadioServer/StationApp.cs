@@ -10,6 +10,7 @@ using RadioServer.Live.Accounts;
 using RadioServer.Live.Recording;
 using RadioServer.NowPlaying;
 using RadioServer.Operations;
+using RadioServer.Relays;
 using RadioServer.Scheduling;
 using RadioServer.Station;
 using RadioServer.Streaming;
@@ -52,6 +53,7 @@ internal static class StationApp
             .AddScheduling()
             .AddStreaming()
             .AddLive()
+            .AddRelays()
             .AddAudio()
             .AddNowPlaying()
             .AddOperations()
@@ -72,6 +74,7 @@ internal static class StationApp
         app.MapNowPlaying();
         app.MapStreaming();
         app.MapLive();
+        app.MapRelays();
         app.MapHostAccounts();
         app.MapRecordings();
         app.MapSchedule();

@@ -21,13 +21,14 @@ internal sealed class StreamingReporter(IOptions<RadioOptions> options, Broadcas
         var disconnects = Enum.GetValues<LeaveReason>().Select(r => new DisconnectCount(ReasonName(r), listeners.Leaves(r))).ToArray();
         return (
             track is null ? null : TrackMessage.From(track, _options.BitrateKbps),
-            new ListenerStats(current, peak, listeners.TotalSessions, disconnects, listeners.BytesSent),
+            new ListenerStats(current, peak, listeners.TotalSessions, disconnects, listeners.BytesSent, listeners.Relays),
             new MountStatus(_options.MountPath, "audio/mpeg", _options.BitrateKbps, current, peak, track?.StreamTitle, streamStart));
     }
 
     public void Describe(IMetricsBuilder metrics)
     {
-        metrics.Gauge("radio_listeners", "Listeners connected to the stream now.", () => listeners.Count);
+        metrics.Gauge("radio_listeners", "Listeners connected to the stream now (relays not included).", () => listeners.Count);
+        metrics.Gauge("radio_relays", "Relays (an Icecast relaying the mount) connected to the stream now.", () => listeners.Relays);
         metrics.Gauge("radio_listeners_peak", "Most listeners connected at once since start.", () => listeners.Peak);
         metrics.Counter("radio_listener_connects_total", "Listener connections accepted.", () => listeners.TotalSessions);
         metrics.Counter("radio_listener_disconnects_total", "Listener connections ended, by reason.", "reason",

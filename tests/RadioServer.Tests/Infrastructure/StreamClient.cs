@@ -72,7 +72,7 @@ internal sealed class StreamClient : IAsyncDisposable
     }
 
     /// <summary>Connects, sends the request and reads the response headers. <paramref name="read"/>: false for a client that never reads the body.</summary>
-    public static async Task<StreamClient> ConnectAsync(Uri url, bool icyMetadata = false, string method = "GET", int? receiveBufferSize = null, bool read = true)
+    public static async Task<StreamClient> ConnectAsync(Uri url, bool icyMetadata = false, string method = "GET", int? receiveBufferSize = null, bool read = true, string userAgent = "RadioServer.Tests")
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         if (receiveBufferSize is { } size)
@@ -81,7 +81,7 @@ internal sealed class StreamClient : IAsyncDisposable
         }
         await socket.ConnectAsync(url.Host, url.Port);
         var client = new StreamClient(socket);
-        var request = $"{method} {url.PathAndQuery} HTTP/1.0\r\nHost: {url.Authority}\r\nUser-Agent: RadioServer.Tests\r\n" + (icyMetadata ? "Icy-MetaData: 1\r\n" : "") + "\r\n";
+        var request = $"{method} {url.PathAndQuery} HTTP/1.0\r\nHost: {url.Authority}\r\nUser-Agent: {userAgent}\r\n" + (icyMetadata ? "Icy-MetaData: 1\r\n" : "") + "\r\n";
         await client._stream.WriteAsync(Encoding.ASCII.GetBytes(request));
         await client.ReadHeadersAsync();
         if (read && method != "HEAD")

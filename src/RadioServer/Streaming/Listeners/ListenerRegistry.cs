@@ -5,7 +5,9 @@ namespace RadioServer.Streaming.Listeners;
 
 /// <summary>
 /// Every connected listener, whichever way it is served, and the counters operators read (joins, leaves by
-/// reason, bytes sent, peak). Joining and leaving happen on the listeners' own threads; nothing here waits.
+/// reason, bytes sent, peak). A relay (an Icecast pulling the mount for its own listeners, <see cref="RelayAgents"/>)
+/// is a session like any other but counted in <see cref="Relays"/>, not in <see cref="Count"/>: its listeners are
+/// the relay's to count. Joining and leaving happen on the listeners' own threads; nothing here waits.
 /// </summary>
 internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<ListenerRegistry> logger)
 {
@@ -16,6 +18,7 @@ internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<Listen
     private long _totalSessions;
     private long _bytesSentByLeft;
     private int _count;
+    private int _relays;
 
     /// <summary>Raised after a listener joins (on its request thread).</summary>
     public event Action<ListenerSession>? Joined;
@@ -24,7 +27,11 @@ internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<Listen
     public event Action<ListenerSession>? Left;
 
     // Kept apart from the dictionary: ConcurrentDictionary.Count takes every lock, once per join.
+    /// <summary>Listeners connected now, relays not included.</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Relays connected now (servers that pass the stream on to listeners of their own).</summary>
+    public int Relays => Volatile.Read(ref _relays);
 
     public int Peak => Volatile.Read(ref _peak);
 
@@ -54,10 +61,19 @@ internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<Listen
         var session = new ListenerSession(Interlocked.Increment(ref _nextId), address, userAgent, metaInt, time.GetUtcNow(), abort);
         _sessions[session.Id] = session;
         Interlocked.Increment(ref _totalSessions);
-        var count = Interlocked.Increment(ref _count);
-        int peak;
-        while (count > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, count, peak) != peak)
+        int count;
+        if (session.IsRelay)
         {
+            Interlocked.Increment(ref _relays);
+            count = Count;
+        }
+        else
+        {
+            count = Interlocked.Increment(ref _count);
+            int peak;
+            while (count > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, count, peak) != peak)
+            {
+            }
         }
         Log.Joined(logger, session.Id, session.Address, count);
         Joined?.Invoke(session);
@@ -70,7 +86,16 @@ internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<Listen
         {
             return;
         }
-        var count = Interlocked.Decrement(ref _count);
+        int count;
+        if (session.IsRelay)
+        {
+            Interlocked.Decrement(ref _relays);
+            count = Count;
+        }
+        else
+        {
+            count = Interlocked.Decrement(ref _count);
+        }
         session.TrySetLeaveReason(LeaveReason.ClientClosed);
         var reason = session.LeaveReason!.Value;
         Interlocked.Increment(ref _leaves[(int)reason]);

@@ -28,6 +28,9 @@ internal sealed class ListenerSession(long id, IPAddress? address, string userAg
 
     public string UserAgent { get; } = userAgent;
 
+    /// <summary>Another server relaying the stream (<see cref="RelayAgents"/>): counted apart from the listeners.</summary>
+    public bool IsRelay { get; } = RelayAgents.IsRelay(userAgent);
+
     /// <summary>Stream position (bytes since the station went on air) up to which audio was handed to the connection; -1 before the first chunk.</summary>
     public long Position => Volatile.Read(ref _position);
 
