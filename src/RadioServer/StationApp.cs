@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Auth;
+using RadioServer.Edges;
 using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.Live;
@@ -53,6 +54,7 @@ internal static class StationApp
             .AddStreaming()
             .AddLive()
             .AddAudio()
+            .AddEdges(builder.Configuration)
             .AddNowPlaying()
             .AddOperations()
             .AddWeb()
@@ -76,6 +78,7 @@ internal static class StationApp
         app.MapRecordings();
         app.MapSchedule();
         app.MapOperations();
+        app.MapEdges();
         app.MapWeb();
         app.Services.GetRequiredService<ApiKeys>(); // generated keys are printed at start, not at the first request
         return app;
