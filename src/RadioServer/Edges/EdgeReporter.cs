@@ -18,6 +18,7 @@ internal sealed partial class EdgeReporter(
     DescriptorBudget budget,
     Overflow overflow,
     EdgeSelf self,
+    IHostApplicationLifetime lifetime,
     IOptions<EdgeOptions> options,
     TimeProvider time,
     ILogger<EdgeReporter> logger) : BackgroundService
@@ -37,6 +38,12 @@ internal sealed partial class EdgeReporter(
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.EdgeReportSeconds), time);
         try
         {
+            // Not before the server listens: until then this node's address (with port 0 in tests) is not where it is reached.
+            using (var started = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStarted, stoppingToken))
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, started.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+            stoppingToken.ThrowIfCancellationRequested();
             do
             {
                 await ReportAsync(stoppingToken);
@@ -68,7 +75,7 @@ internal sealed partial class EdgeReporter(
                 if (answer is not null)
                 {
                     _stationListeners = answer.StationListeners;
-                    overflow.Offer(answer.WithRoom.Where(n => n.Name != report.Name).Select(n => n.Url));
+                    overflow.Offer(answer.WithRoom.Where(n => n.Name != report.Name && n.Url != report.Url).Select(n => n.Url));
                     _reporting = true;
                     if (_lastError is not null)
                     {

@@ -17,7 +17,9 @@ internal sealed class EdgeSelf(IOptions<EdgeOptions> options, IServer server)
         {
             return _options.PublicUrl.TrimEnd('/');
         }
-        return server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()?.TrimEnd('/');
+        // Port 0 is what was asked for, not yet where the server listens.
+        return server.Features.Get<IServerAddressesFeature>()?.Addresses
+            .FirstOrDefault(a => Uri.TryCreate(a, UriKind.Absolute, out var uri) && uri.Port != 0)?.TrimEnd('/');
     }
 
     /// <summary><c>Radio:PublicUrl</c> as set (null when unset): an origin offers itself to full edges only when it says where listeners reach it.</summary>

@@ -23,6 +23,6 @@ public sealed class SilentFramesTests
         var (samples, rate, channels) = TestAudio.DecodeMp3(data);
         Assert.Equal((44100, 2), (rate, channels));
         Assert.InRange(samples.Length / 2, (1000 - 2) * 1152, 1000 * 1152);
-        Assert.All(samples, s => Assert.Equal(0f, s));
+        Assert.Equal(0f, samples.Max(Math.Abs)); // digital silence
     }
 }
