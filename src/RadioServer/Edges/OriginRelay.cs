@@ -25,6 +25,9 @@ internal sealed partial class OriginRelay : BackgroundService
     /// <summary>The origin publishes every ~105 ms; this long without audio and its listeners start to hear silence.</summary>
     public static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(1);
 
+    /// <summary>A connection that brings no audio this long is given up, also during an outage (an origin that answers, then says nothing).</summary>
+    public static readonly TimeSpan QuietConnectionTimeout = TimeSpan.FromSeconds(3);
+
     private static readonly TimeSpan s_fillInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan s_headersTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan s_minBackoff = TimeSpan.FromMilliseconds(500);
@@ -55,6 +58,7 @@ internal sealed partial class OriginRelay : BackgroundService
     private long _anchorTimestamp;    // the last origin audio: when it came, and the live edge after it
     private long _anchorPosition;
     private CancellationTokenSource? _connection;
+    private long _connectionAudioTimestamp; // when the connection opened or last brought audio
     private bool _connected;
     private DateTimeOffset? _connectedSince;
     private DateTimeOffset? _lostAt;
@@ -180,6 +184,7 @@ internal sealed partial class OriginRelay : BackgroundService
             session = ++_session;
             _attempts++;
             _connection = connection;
+            _connectionAudioTimestamp = _time.GetTimestamp();
             _sessionMapped = false;
             _sessionNext = -1;
             _sessionMark = null;
@@ -349,6 +354,7 @@ internal sealed partial class OriginRelay : BackgroundService
             _chain.Relay(frames, count, mark, at);
             _started = true;
             _anchorTimestamp = _time.GetTimestamp();
+            _connectionAudioTimestamp = _anchorTimestamp;
             _anchorPosition = at + frames.Length;
             back = !_connected;
             if (back)
@@ -398,40 +404,29 @@ internal sealed partial class OriginRelay : BackgroundService
         string? alarm = null;
         lock (_gate)
         {
+            if (_connection is { } quiet && _time.GetElapsedTime(_connectionAudioTimestamp) > QuietConnectionTimeout)
+            {
+                giveUp = quiet;
+                _connection = null;
+                _session++;
+            }
             if (!_started || _time.GetElapsedTime(_anchorTimestamp) < StallTimeout)
             {
-                return;
+                // nothing to keep fed yet, or the origin's audio is on time
             }
-            if (_connected)
+            else if (_connected)
             {
                 _connected = false;
                 _lostAt = _time.GetUtcNow() - _time.GetElapsedTime(_anchorTimestamp);
                 _lostTimestamp = _anchorTimestamp;
                 _session++; // whatever the stalled connection still brings is late: this edge fills with silence
-                giveUp = _connection;
+                giveUp ??= _connection;
+                _connection = null;
                 Log.OriginLost(_logger, _lastError ?? "no audio for 1 s");
             }
-            var outage = _time.GetElapsedTime(_lostTimestamp);
-            if (!_alarm && outage.TotalSeconds >= _edge.OriginAlarmSeconds)
+            if (_started && !_connected)
             {
-                _alarm = true;
-                alarm = FormattableString.Invariant($"The origin has been away for {outage.TotalSeconds:0.0} s ({_lastError ?? "no audio"}); this edge's listeners hear silence.");
-                Log.OriginOutage(_logger, outage.TotalSeconds, _lastError ?? "no audio");
-                _mark = new TrackMark(null, _radio.StationName, _buffer.EndPosition, _time.GetUtcNow());
-                _silenceMark = true;
-            }
-            var due = _anchorPosition + (long)(_time.GetElapsedTime(_anchorTimestamp).TotalSeconds * BytesPerSecond);
-            var end = _buffer.EndPosition;
-            var frames = 0;
-            for (var bytes = 0L; end + bytes + _silence.NextLengthAfter(frames) <= due; frames++)
-            {
-                bytes += _silence.NextLengthAfter(frames);
-            }
-            if (frames > 0)
-            {
-                var data = _silence.Take(frames);
-                _chain.Relay(data, frames, _mark!, end);
-                _silentFrames += frames;
+                FillSilence(ref alarm);
             }
         }
         if (giveUp is not null)
@@ -447,6 +442,39 @@ internal sealed partial class OriginRelay : BackgroundService
         if (alarm is not null)
         {
             HealthChanged?.Invoke(true, alarm);
+        }
+    }
+
+    /// <summary>Under the lock, while the origin is away: the alarm once the outage is long, and silence up to real time.</summary>
+    private void FillSilence(ref string? alarm)
+    {
+        var outage = _time.GetElapsedTime(_lostTimestamp);
+        if (!_alarm && outage.TotalSeconds >= _edge.OriginAlarmSeconds)
+        {
+            _alarm = true;
+            alarm = FormattableString.Invariant($"The origin has been away for {outage.TotalSeconds:0.0} s ({_lastError ?? "no audio"}); this edge's listeners hear silence.");
+            Log.OriginOutage(_logger, outage.TotalSeconds, _lastError ?? "no audio");
+            _mark = new TrackMark(null, _radio.StationName, _buffer.EndPosition, _time.GetUtcNow());
+            _silenceMark = true;
+        }
+        var due = _anchorPosition + (long)(_time.GetElapsedTime(_anchorTimestamp).TotalSeconds * BytesPerSecond);
+        var end = _buffer.EndPosition;
+        // After a stall of this process (a suspended VM) the silence goes on from now, not in one burst of everything missed.
+        var most = 2 * BytesPerSecond;
+        if (due - end > most)
+        {
+            _anchorPosition -= due - end - most;
+            due = end + most;
+        }
+        var frames = 0;
+        for (var bytes = 0L; end + bytes + _silence.NextLengthAfter(frames) <= due; frames++)
+        {
+            bytes += _silence.NextLengthAfter(frames);
+        }
+        if (frames > 0)
+        {
+            _chain.Relay(_silence.Take(frames), frames, _mark!, end);
+            _silentFrames += frames;
         }
     }
 

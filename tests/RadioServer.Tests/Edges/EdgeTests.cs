@@ -80,6 +80,7 @@ public sealed class EdgeTests : IDisposable
         Assert.Equal(2000, player.MetaInt);
         // Both titles, in turn: the origin's change reaches the edge's player as ICY.
         await Until(() => player.Blocks.Select(b => b.StreamTitle).Where(t => t is not null).Distinct().Count() >= 2 && player.AudioBytes > 60_000, "both titles at the edge's player");
+        await Until(() => { lock (edgeMarks) { return edgeMarks.Count >= 2; } }, "a title change relayed while the test watched");
 
         var titles = player.Blocks.Select(b => b.StreamTitle).Where(t => t is not null).ToList();
         Assert.Contains(First, titles);
@@ -306,13 +307,111 @@ public sealed class EdgeTests : IDisposable
         var said = edge.Logs.Entries.First(e => e.EventId.Name == "OriginUnreachable").Message;
         Assert.Contains("refused", said, StringComparison.Ordinal);
         var relay = edge.App.Services.GetRequiredService<OriginRelay>();
-        await Until(() => relay.Status(false, 0).Attempts >= 3, "retries");
+        await Until(() => relay.Status(false, 0).Attempts >= 2, "a retry");
         var status = relay.Status(false, 0);
         Assert.False(status.Connected);
         Assert.Equal(0, status.Connects);
         Assert.Contains("refused", status.LastError, StringComparison.Ordinal);
         Assert.Single(edge.Logs.Entries, e => e.EventId.Name == "OriginUnreachable"); // said once, not once a retry
         Assert.Equal(0, edge.Buffer.EndPosition); // nothing relayed, nothing made up
+    }
+
+    [Fact]
+    public async Task OriginSendingGarbage_ThenHanging_NeverStallsTheEdgesListener_AndIsRetried()
+    {
+        var origin = await StartOriginAsync();
+        var port = origin.BaseUri.Port;
+        await using var edge = await StartEdgeAsync(origin);
+        await Until(() => edge.Buffer.EndPosition > 0, "the edge's first audio");
+        await using var player = await StreamClient.ConnectAsync(edge.Url("/stream"));
+        await player.WaitForAudioAsync(20_000);
+        await origin.DisposeAsync();
+
+        // On the origin's address now: something that answers like an origin, then sends garbage (first) or nothing (after).
+        await using var fake = new FakeOrigin(port);
+        var atSwitch = player.AudioBytes;
+        var relay = edge.App.Services.GetRequiredService<OriginRelay>();
+        await Until(() => edge.Logs.Entries.Any(e => e.EventId.Name == "OriginUnreachable" && e.Message.Contains("MP3 frames", StringComparison.Ordinal)), "the garbage to be said", edge);
+        // The one that answers and then says nothing is given up too, and tried again.
+        await Until(() => fake.Connections >= 3, "the quiet connection to be given up and retried", edge);
+        Assert.False(player.Completion.IsCompleted, "the edge's listener was dropped");
+        Assert.Equal(1, edge.Listeners.Count);
+        // Fed at the stream's rate all along: never more than a couple of seconds behind real time, far inside the queue limit.
+        var session = Assert.Single(edge.Listeners.Sessions);
+        Assert.InRange(edge.Buffer.EndPosition - session.Position, 0, 64 * 1024);
+        Assert.True(player.AudioBytes - atSwitch >= 5 * 16_000, $"{player.AudioBytes - atSwitch} bytes while the origin misbehaved");
+        TestAudio.Frames(player.Audio); // nothing of the garbage reached the player
+        Assert.False(relay.Status(false, 0).Connected);
+    }
+
+    /// <summary>Answers the relay's request with an origin's headers and a title, then garbage audio (the first time) or nothing.</summary>
+    private sealed class FakeOrigin : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener;
+        private readonly List<System.Net.Sockets.Socket> _held = [];
+        private readonly Task _accepting;
+        private int _connections;
+
+        public FakeOrigin(int port)
+        {
+            _listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, port);
+            _listener.Start();
+            _accepting = Task.Run(AcceptAsync);
+        }
+
+        /// <summary>The relay's pulls so far.</summary>
+        public int Connections => Volatile.Read(ref _connections);
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var socket = await _listener.AcceptSocketAsync();
+                    lock (_held)
+                    {
+                        _held.Add(socket);
+                    }
+                    var head = new byte[4096];
+                    var got = await socket.ReceiveAsync(head);
+                    if (!head.AsSpan(0, got).StartsWith("GET /api/edges/stream"u8))
+                    {
+                        await socket.SendAsync("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+                        socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                        continue; // the edge's reports: not what this test is about
+                    }
+                    var n = Interlocked.Increment(ref _connections);
+                    var mark = Encoding.UTF8.GetBytes("{\"position\":0,\"streamTitle\":\"Fake\",\"startedAt\":\"2026-11-26T12:00:00Z\",\"title\":\"Fake\",\"durationSeconds\":0}");
+                    var answer = new MemoryStream();
+                    answer.Write("HTTP/1.1 200 OK\r\nContent-Type: application/x-radio-relay\r\nX-Radio-Position: 0\r\nX-Radio-Bitrate: 128\r\n\r\n"u8);
+                    answer.WriteByte((byte)'T');
+                    answer.Write([0, 0, (byte)(mark.Length >> 8), (byte)mark.Length]);
+                    answer.Write(mark);
+                    if (n == 1)
+                    {
+                        answer.Write("A"u8);
+                        answer.Write([0, 0, 0x07, 0xD8]); // 2,008 bytes: a position and 2,000 of garbage
+                        answer.Write(new byte[8]);
+                        answer.Write(Enumerable.Repeat((byte)0x55, 2000).ToArray());
+                    }
+                    await socket.SendAsync(answer.ToArray());
+                }
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            await _accepting;
+            lock (_held)
+            {
+                _held.ForEach(s => s.Dispose());
+            }
+        }
     }
 
     private static async Task ReportAsync(HttpClient http, EdgeReport report)
@@ -329,16 +428,17 @@ public sealed class EdgeTests : IDisposable
         return status.RootElement.GetProperty("edges").Clone();
     }
 
-    private static Task Until(Func<bool> condition, string what) => UntilAsync(() => Task.FromResult(condition()), what);
+    private static Task Until(Func<bool> condition, string what, TestStation? logsOf = null) => UntilAsync(() => Task.FromResult(condition()), what, logsOf);
 
-    private static async Task UntilAsync(Func<Task<bool>> condition, string what)
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what, TestStation? logsOf = null)
     {
         using var deadline = new CancellationTokenSource(s_deadline);
         while (!await condition())
         {
             if (deadline.IsCancellationRequested)
             {
-                throw new TimeoutException($"Waited {s_deadline.TotalSeconds:0} s for {what}.");
+                var logs = logsOf is null ? "" : "\n" + string.Join("\n", logsOf.Logs.Entries.Where(e => e.Category.StartsWith("RadioServer.Edges", StringComparison.Ordinal)).Select(e => $"{e.EventId.Name}: {e.Message}"));
+                throw new TimeoutException($"Waited {s_deadline.TotalSeconds:0} s for {what}.{logs}");
             }
             await Task.Delay(50);
         }
