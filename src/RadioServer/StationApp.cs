@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Auth;
+using RadioServer.Edges;
 using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.Live;
@@ -55,6 +56,7 @@ internal static class StationApp
             .AddLive()
             .AddRelays()
             .AddAudio()
+            .AddEdges(builder.Configuration)
             .AddNowPlaying()
             .AddOperations()
             .AddWeb()
@@ -79,6 +81,7 @@ internal static class StationApp
         app.MapRecordings();
         app.MapSchedule();
         app.MapOperations();
+        app.MapEdges();
         app.MapWeb();
         app.Services.GetRequiredService<ApiKeys>(); // generated keys are printed at start, not at the first request
         return app;

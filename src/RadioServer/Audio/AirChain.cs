@@ -209,6 +209,25 @@ internal sealed partial class AirChain
         }
     }
 
+    /// <summary>
+    /// On an edge (<c>Radio:Origin</c> set) the chain encodes nothing and its driver is not started: the origin's frames
+    /// (or the edge's silence while the origin is away) come in here at their stream positions, so whatever listens to
+    /// the chain (the hub, the history, the status) hears the origin's titles as it would the chain's own. One caller
+    /// at a time (the edge's relay), in place of the chain's own thread.
+    /// </summary>
+    internal void Relay(byte[] frames, int frameCount, TrackMark mark, long position)
+    {
+        _running = true;
+        var changed = !ReferenceEquals(_mark, mark);
+        _mark = mark;
+        _buffer.Publish(frames, frameCount, mark, position);
+        Interlocked.Add(ref _framesEncoded, frameCount);
+        if (changed)
+        {
+            TrackChanged?.Invoke(mark);
+        }
+    }
+
     private static partial class Log
     {
         [LoggerMessage(1, LogLevel.Information, "On air: MP3 {Bitrate} kbps CBR, {SampleRate} Hz joint stereo, LAME -q {Quality}.", EventName = "OnAir")]

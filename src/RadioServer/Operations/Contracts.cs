@@ -24,13 +24,14 @@ public sealed record StatusReport(
     HistoryStatus History,
     IReadOnlyList<AlarmMessage> Alarms,
     LiveStatus Live,
-    RadioServer.Audio.Loudness.LoudnessStatus Loudness);
+    RadioServer.Audio.Loudness.LoudnessStatus Loudness,
+    RadioServer.Edges.EdgesStatus? Edges = null);
 
 public sealed record ServerStatus(string Station, string Version, DateTimeOffset StartedAt, double UptimeSeconds, DateTimeOffset Now);
 
 public sealed record HistoryStatus(bool Healthy, long Written, int Pending, long WriteErrors, string? LastError, DateTimeOffset? LastErrorAt);
 
-/// <summary>An alarm raised or cleared (kind: deadAir, history, recording).</summary>
+/// <summary>An alarm raised or cleared (kind: deadAir, history, recording, origin).</summary>
 public sealed record AlarmMessage(string Kind, bool Active, string Message, DateTimeOffset At);
 
 /// <summary>One listener connected now. The address is anonymised unless <c>Radio:Operations:ShowListenerAddresses</c> is true.</summary>

@@ -95,7 +95,8 @@ internal static class OperationsEndpoints
             ["channels"] = StationFormat.Channels,
             ["genre"] = string.IsNullOrEmpty(o.Genre) ? "various" : o.Genre,
             ["listener_peak"] = mount.Peak,
-            ["listeners"] = mount.Listeners,
+            // An origin counts its edges' listeners too (each edge's pull is not a listener): the station's total.
+            ["listeners"] = report.Edges is { Role: "origin" } edges ? edges.StationListeners : mount.Listeners,
             ["listenurl"] = StreamUrls.Absolute(request, o),
             ["samplerate"] = StationFormat.SampleRate,
             ["server_description"] = string.IsNullOrEmpty(o.Description) ? "Unspecified description" : o.Description,

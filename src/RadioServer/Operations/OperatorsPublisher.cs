@@ -26,7 +26,8 @@ internal sealed partial class OperatorsPublisher(
     ListenerRegistry listeners,
     LiveSources live,
     TimeProvider time,
-    ILogger<OperatorsPublisher> logger) : BackgroundService
+    ILogger<OperatorsPublisher> logger,
+    RadioServer.Edges.EdgesReporter edges) : BackgroundService
 {
     /// <summary>At most four live pushes a second: a level meter that moves smoothly enough, and little to send.</summary>
     public static readonly TimeSpan LiveInterval = TimeSpan.FromMilliseconds(250);
@@ -44,6 +45,7 @@ internal sealed partial class OperatorsPublisher(
         history.Played += OnPlayed;
         live.Changed += OnLiveChanged;
         recorder.HealthChanged += OnRecordingHealth;
+        edges.HealthChanged += OnOriginHealth;
         Sample(time.GetUtcNow());
         _timer = time.CreateTimer(_ => Tick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _liveTimer = time.CreateTimer(_ => LiveTick(), null, LiveInterval, LiveInterval);
@@ -57,6 +59,7 @@ internal sealed partial class OperatorsPublisher(
         history.Played -= OnPlayed;
         live.Changed -= OnLiveChanged;
         recorder.HealthChanged -= OnRecordingHealth;
+        edges.HealthChanged -= OnOriginHealth;
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
@@ -107,6 +110,10 @@ internal sealed partial class OperatorsPublisher(
     // On the air chain's thread (frames dropped) or the recorder's: enqueue only. The recorder logs its own.
     private void OnRecordingHealth(bool failing, string message) =>
         _alarms.Writer.TryWrite(new AlarmMessage("recording", failing, message, time.GetUtcNow()));
+
+    // On an edge, from its relay (the origin away past the alarm time, or back): enqueue only. The relay logs its own.
+    private void OnOriginHealth(bool failing, string message) =>
+        _alarms.Writer.TryWrite(new AlarmMessage("origin", failing, message, time.GetUtcNow()));
 
     private void OnPlayed(HistoryEntry entry)
     {

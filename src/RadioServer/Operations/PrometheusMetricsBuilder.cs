@@ -20,6 +20,27 @@ internal sealed class PrometheusMetricsBuilder(IMetricFactory factory) : IMetric
         _reads.Add(() => counter.IncTo(read()));
     }
 
+    public void Gauge(string name, string help, string label, Func<IEnumerable<(string Value, double Reading)>> read)
+    {
+        var family = factory.CreateGauge(name, help, [label]);
+        _reads.Add(() =>
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (value, reading) in read())
+            {
+                seen.Add(value);
+                family.WithLabels(value).Set(reading);
+            }
+            foreach (var values in family.GetAllLabelValues().ToList())
+            {
+                if (!seen.Contains(values[0]))
+                {
+                    family.RemoveLabelled(values);
+                }
+            }
+        });
+    }
+
     public void Counter(string name, string help, string label, IEnumerable<(string Value, Func<double> Read)> series)
     {
         var family = factory.CreateCounter(name, help, [label]);

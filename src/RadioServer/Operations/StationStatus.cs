@@ -23,7 +23,8 @@ internal sealed class StationStatus(
     LiveSources live,
     PlayHistory history,
     AlarmLog alarms,
-    TimeProvider time)
+    TimeProvider time,
+    RadioServer.Edges.EdgesReporter edges)
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
@@ -50,6 +51,7 @@ internal sealed class StationStatus(
             history.Status(),
             alarms.Recent(),
             live.Status(withLiveSources || withLiveAddresses, withLiveAddresses),
-            audio.Loudness());
+            audio.Loudness(),
+            edges.Status());
     }
 }

@@ -48,13 +48,21 @@ internal sealed class BroadcastBuffer
     public TrackMark? CurrentTrack => _currentTrack;
 
     /// <summary>Appends a chunk. Single writer: only the air chain calls this.</summary>
-    public AudioChunk Publish(byte[] data, int frames, TrackMark track)
+    public AudioChunk Publish(byte[] data, int frames, TrackMark track) => Publish(data, frames, track, _endPosition);
+
+    /// <summary>
+    /// Appends a chunk at <paramref name="position"/>, at or after the live edge: an edge's relay publishes the origin's
+    /// chunks at the origin's positions, so its first chunk (and one after an outage) may jump forward. Readers only
+    /// compare positions, so a jump is a gap nobody reads. Single writer.
+    /// </summary>
+    public AudioChunk Publish(byte[] data, int frames, TrackMark track, long position)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(position, _endPosition);
         var sequence = _head;
-        var chunk = new AudioChunk(sequence, _endPosition, data, frames, track);
+        var chunk = new AudioChunk(sequence, position, data, frames, track);
         _ring[sequence & _mask] = chunk;
         _currentTrack = track;
-        Volatile.Write(ref _endPosition, _endPosition + data.Length);
+        Volatile.Write(ref _endPosition, position + data.Length);
         Volatile.Write(ref _head, sequence + 1);
         // Swap the signal after the head moved: a reader that saw the old head holds the old signal.
         Interlocked.Exchange(ref _published, NewSignal()).TrySetResult();

@@ -28,6 +28,7 @@ internal static class StreamingServiceCollectionExtensions
         // Connections: the station's accept loop in front of Kestrel, and the kinds of connection it answers itself.
         services.TryAddSingleton<DescriptorBudget>();
         services.TryAddSingleton<WaitingConnections>();
+        services.TryAddSingleton<Overflow>();
         services.AddSingleton<IMetricSource, ConnectionsReporter>();
         services.TryAddSingleton<DirectListeners>();
         services.AddSingleton<IDirectConnectionHandler>(sp => sp.GetRequiredService<DirectListeners>());

@@ -28,6 +28,7 @@ internal sealed partial class StationConnectionListener : IConnectionListener
     private readonly IDirectConnectionHandler[] _handlers;
     private readonly DescriptorBudget _budget;
     private readonly WaitingConnections _waiting;
+    private readonly Overflow? _overflow;
     private readonly bool _noDelay;
     private readonly ILogger<StationConnectionListener> _logger;
     private readonly WaitingConnections.HeadArrived _arrived;
@@ -41,8 +42,9 @@ internal sealed partial class StationConnectionListener : IConnectionListener
     private long? _lastFullLog;
 
     public StationConnectionListener(Socket listen, SocketConnectionContextFactory contexts, IDirectConnectionHandler[] handlers, DescriptorBudget budget,
-        WaitingConnections waiting, bool noDelay, ILogger<StationConnectionListener> logger)
+        WaitingConnections waiting, bool noDelay, ILogger<StationConnectionListener> logger, Overflow? overflow = null)
     {
+        _overflow = overflow;
         _listen = listen;
         _contexts = contexts;
         _handlers = handlers;
@@ -136,7 +138,8 @@ internal sealed partial class StationConnectionListener : IConnectionListener
         if (!_budget.TryTake() && (!whole || !_waiting.TryEvictOldest() || !_budget.TryTake()))
         {
             NoteFull();
-            ConnectionAnswer.Send(socket, s_full);
+            // A player may be sent to another node of the station that has room (an edge, its origin).
+            ConnectionAnswer.Send(socket, whole && _overflow is { } overflow ? overflow.Answer(head, s_full) : s_full);
             return;
         }
         try

@@ -19,7 +19,8 @@ internal sealed class StationTransportFactory(
     IEnumerable<IDirectConnectionHandler> handlers,
     DescriptorBudget budget,
     WaitingConnections waiting,
-    ILoggerFactory loggers) : IConnectionListenerFactory, IConnectionListenerFactorySelector
+    ILoggerFactory loggers,
+    Overflow overflow) : IConnectionListenerFactory, IConnectionListenerFactorySelector
 {
     // A client that connects and says nothing for this long is accepted anyway (and then handed to Kestrel).
     private const int DeferAcceptSeconds = 3;
@@ -51,6 +52,6 @@ internal sealed class StationTransportFactory(
             UnsafePreferInlineScheduling = options.UnsafePreferInlineScheduling,
         }, loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
         return ValueTask.FromResult<IConnectionListener>(
-            new StationConnectionListener(socket, contexts, _handlers, budget, waiting, options.NoDelay, loggers.CreateLogger<StationConnectionListener>()));
+            new StationConnectionListener(socket, contexts, _handlers, budget, waiting, options.NoDelay, loggers.CreateLogger<StationConnectionListener>(), overflow));
     }
 }

@@ -65,6 +65,9 @@ const el = {
   historyHealth: $('history-health'),
   historyRows: $('history-rows'),
   listenersShown: $('listeners-shown'),
+  edges: $('edges'),
+  edgesSummary: $('edges-summary'),
+  edgesList: $('edges-list'),
   dropStatus: $('drop-status'),
   listenerRows: $('listener-rows'),
   hostsRefresh: $('hosts-refresh'),
@@ -183,6 +186,29 @@ function renderListeners() {
     el.disconnects.replaceChildren(...(l.disconnects || []).map((d) =>
       h('li', { class: d.count > 0 ? 'chip chip-some' : 'chip' }, h('span', { class: 'chip-label', text: reasonText(d.reason) }), ' ', h('strong', { text: num(d.count) }))));
   }
+}
+
+// An origin: the station's total and each edge's share; an edge: its link to the origin (an outage is not hidden).
+function renderEdges() {
+  const e = status.edges;
+  const shown = !!e && (e.role === 'edge' || (e.role === 'origin' && (e.edges.length > 0 || e.pulls > 0)));
+  el.edges.hidden = !shown;
+  if (!shown) return;
+  if (e.role === 'edge') {
+    const o = e.origin;
+    setText(el.edgesSummary, o.connected
+      ? `Edge of ${o.origin}: relaying. Station: ${num(e.stationListeners)} listening.`
+      : `Edge of ${o.origin}: the origin is away (${fixed(o.outageSeconds, 1)} s; ${o.lastError || 'no audio'}); listeners hear silence.`);
+    el.edgesSummary.dataset.bad = o.connected ? 'false' : 'true';
+    el.edgesList.replaceChildren();
+    return;
+  }
+  const onEdges = e.edges.reduce((n, x) => n + x.listeners, 0);
+  setText(el.edgesSummary, `Station: ${num(e.stationListeners)} listening (here ${num(e.ownListeners)}, on ${e.edges.length} edge${e.edges.length === 1 ? '' : 's'} ${num(onEdges)}).`);
+  el.edgesSummary.dataset.bad = 'false';
+  el.edgesList.replaceChildren(...e.edges.map((x) =>
+    h('li', { class: x.originConnected ? 'chip' : 'chip chip-some', title: x.url || '' },
+      h('span', { class: 'chip-label', text: x.originConnected ? x.name : `${x.name} (origin lost)` }), ' ', h('strong', { text: num(x.listeners) }))));
 }
 
 const REASONS = { clientClosed: 'client closed', tooSlow: 'too slow', error: 'error', kicked: 'dropped', serverStopping: 'server stopping' };
@@ -750,6 +776,7 @@ function applyStatus(report) {
   deadAir = deadAirFromStatus();
   renderServer();
   renderListeners();
+  renderEdges();
   renderEncoder();
   renderOnAir();
   renderNowPlaying(report.nowPlaying);
