@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Auth;
+using RadioServer.Backplane;
 using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.Live;
@@ -54,6 +55,7 @@ internal static class StationApp
             .AddLive()
             .AddAudio()
             .AddNowPlaying()
+            .AddBackplane(builder.Configuration)
             .AddOperations()
             .AddWeb()
             .AddHosting();

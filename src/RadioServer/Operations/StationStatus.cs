@@ -23,6 +23,7 @@ internal sealed class StationStatus(
     LiveSources live,
     PlayHistory history,
     AlarmLog alarms,
+    RadioServer.Backplane.RedisBackplane redis,
     TimeProvider time)
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
@@ -50,6 +51,7 @@ internal sealed class StationStatus(
             history.Status(),
             alarms.Recent(),
             live.Status(withLiveSources || withLiveAddresses, withLiveAddresses),
-            audio.Loudness());
+            audio.Loudness(),
+            redis.Status());
     }
 }
