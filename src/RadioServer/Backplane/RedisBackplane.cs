@@ -23,7 +23,7 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
     private readonly Lock _gate = new();
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task<ConnectionMultiplexer?>? _connecting;
+    private readonly Lazy<Task<ConnectionMultiplexer?>> _connection;
     private bool _interactiveUp;
     private bool _subscriptionUp;
     private long _publishFailures;
@@ -41,6 +41,11 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
         _time = time;
         _logger = logger;
         ChannelPrefix = _options.Enabled ? _options.ChannelPrefixFor(radio.Value.StationName) : null;
+        _connection = new(() =>
+        {
+            Log.Connecting(_logger, string.Join(", ", _configuration!.EndPoints), ChannelPrefix!);
+            return ConnectAsync();
+        });
         if (_options.Enabled)
         {
             var configuration = ConfigurationOptions.Parse(_options.Redis!);
@@ -98,8 +103,7 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
     {
         if (_configuration is not null)
         {
-            Log.Connecting(_logger, string.Join(", ", _configuration.EndPoints), ChannelPrefix!);
-            _connecting = ConnectAsync();
+            Connecting();
         }
         return Task.CompletedTask;
     }
@@ -109,6 +113,9 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
         _stopping.Cancel();
         return Task.CompletedTask;
     }
+
+    /// <summary>The connection under way, started at the first call (at start, or by a hub that came first).</summary>
+    private Task<ConnectionMultiplexer?> Connecting() => _connection.Value;
 
     private async Task<ConnectionMultiplexer?> ConnectAsync()
     {
@@ -143,7 +150,7 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
     /// </summary>
     public async Task<IConnectionMultiplexer> MultiplexerAsync()
     {
-        var multiplexer = _connecting is null ? null : await _connecting;
+        var multiplexer = _configuration is null ? null : await Connecting();
         if (multiplexer is null)
         {
             throw new InvalidOperationException("The Redis backplane is not configured.");
@@ -293,7 +300,7 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
             return;
         }
         _stopping.Cancel();
-        if (_connecting is not null && await _connecting is { } multiplexer)
+        if (_connection.IsValueCreated && await _connection.Value is { } multiplexer)
         {
             await multiplexer.DisposeAsync();
         }
