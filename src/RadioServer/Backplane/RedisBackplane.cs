@@ -31,6 +31,7 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
     private long _restores;
     private int _disposed;
     private int _everConnected;
+    private bool _stopped;
     private DateTimeOffset? _downSince;
     private string? _lastError;
     private DateTimeOffset? _lastErrorAt;
@@ -108,10 +109,23 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Closes the connection at stop, before the hubs' lifetime managers are disposed: theirs would unsubscribe every
+    /// channel one by one and wait for each answer (seconds, after a reconnect); closed, that fails at once. What is
+    /// still sent until the end goes to this node's clients.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping.Cancel();
-        return Task.CompletedTask;
+        lock (_gate)
+        {
+            _interactiveUp = _subscriptionUp = false;
+            _stopped = true;
+        }
+        if (_connection.IsValueCreated && await _connection.Value is { } multiplexer)
+        {
+            await multiplexer.CloseAsync(allowCommandsToComplete: false);
+        }
     }
 
     /// <summary>The connection under way, started at the first call (at start, or by a hub that came first).</summary>
@@ -184,6 +198,10 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
         bool wasUp, isUp;
         lock (_gate)
         {
+            if (_stopped)
+            {
+                return;
+            }
             wasUp = _interactiveUp && _subscriptionUp;
             if (type is ConnectionType.Interactive or ConnectionType.None)
             {
