@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Auth;
 using RadioServer.Edges;
+using RadioServer.Backplane;
 using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.Live;
@@ -58,6 +59,7 @@ internal static class StationApp
             .AddAudio()
             .AddEdges(builder.Configuration)
             .AddNowPlaying()
+            .AddBackplane(builder.Configuration)
             .AddOperations()
             .AddWeb()
             .AddHosting();

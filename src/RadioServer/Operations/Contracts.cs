@@ -25,6 +25,7 @@ public sealed record StatusReport(
     IReadOnlyList<AlarmMessage> Alarms,
     LiveStatus Live,
     RadioServer.Audio.Loudness.LoudnessStatus Loudness,
+    RadioServer.Backplane.BackplaneStatus Redis,
     RadioServer.Edges.EdgesStatus? Edges = null);
 
 public sealed record ServerStatus(string Station, string Version, DateTimeOffset StartedAt, double UptimeSeconds, DateTimeOffset Now);

@@ -38,7 +38,7 @@ internal sealed partial class LoudnessPublisher(
 
     internal void Tick()
     {
-        if (presence.Operators == 0)
+        if (!presence.Watched)
         {
             return;
         }

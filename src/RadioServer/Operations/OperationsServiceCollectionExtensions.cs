@@ -15,7 +15,7 @@ internal static class OperationsServiceCollectionExtensions
         services.AddSingleton<ListenerTable>();
         services.AddSingleton(sp => new OperatorDesk(sp.GetRequiredService<StationStatus>(), sp.GetRequiredService<ListenerTable>(), sp.GetRequiredService<PlayHistory>()));
         services.AddSingleton<StationMetrics>();
-        services.AddSingleton<OperatorsPresence>();
+        services.AddSingleton(sp => new OperatorsPresence(sp.GetRequiredService<RadioServer.Backplane.RedisBackplane>()));
         services.AddSingleton<IHubConnections>(sp => sp.GetRequiredService<OperatorsPresence>());
         services.AddSingleton<OperatorsPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<OperatorsPublisher>());

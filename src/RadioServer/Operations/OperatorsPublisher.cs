@@ -117,7 +117,7 @@ internal sealed partial class OperatorsPublisher(
 
     private void OnPlayed(HistoryEntry entry)
     {
-        if (presence.Operators > 0)
+        if (presence.Watched)
         {
             Send(hub.Clients.Group(OperatorsPresence.OperatorsGroup).Played(entry));
         }
@@ -130,7 +130,7 @@ internal sealed partial class OperatorsPublisher(
     internal void LiveTick()
     {
         var changed = Interlocked.Exchange(ref _liveChanged, 0) == 1;
-        if (presence.Operators > 0 && (changed || live.Current is not null))
+        if (presence.Watched && (changed || live.Current is not null))
         {
             Send(hub.Clients.Group(OperatorsPresence.OperatorsGroup).Live(live.Status(withSources: true, withAddresses: true)));
         }
@@ -144,7 +144,7 @@ internal sealed partial class OperatorsPublisher(
         {
             Sample(now);
         }
-        if (presence.Operators > 0)
+        if (presence.Watched)
         {
             Send(hub.Clients.Group(OperatorsPresence.OperatorsGroup).OperatorUpdate(desk.Update(point)));
         }

@@ -23,6 +23,7 @@ internal sealed class StationStatus(
     LiveSources live,
     PlayHistory history,
     AlarmLog alarms,
+    RadioServer.Backplane.RedisBackplane redis,
     TimeProvider time,
     RadioServer.Edges.EdgesReporter edges)
 {
@@ -52,6 +53,7 @@ internal sealed class StationStatus(
             alarms.Recent(),
             live.Status(withLiveSources || withLiveAddresses, withLiveAddresses),
             audio.Loudness(),
+            redis.Status(),
             edges.Status());
     }
 }

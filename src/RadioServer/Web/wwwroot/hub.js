@@ -33,8 +33,13 @@ export function openHub(url, { accessToken = null, handlers = {}, onState = () =
     onState(next, error);
   };
 
+  // WebSockets only, without the negotiate request: the connection is one request to whichever node the load
+  // balancer picks, so a cluster needs no sticky sessions (negotiate and the fallback transports would have to land
+  // on the same node as the connection they set up). Every browser the pages support has WebSockets.
+  const options = { transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true };
+  if (accessToken) options.accessTokenFactory = accessToken;
   const connection = new signalR.HubConnectionBuilder()
-    .withUrl(url, accessToken ? { accessTokenFactory: accessToken } : {})
+    .withUrl(url, options)
     .withAutomaticReconnect({
       // Never null: keep trying forever. After a failed attempt the server is known to be unreachable.
       nextRetryDelayInMilliseconds: (ctx) => {
