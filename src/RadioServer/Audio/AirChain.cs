@@ -44,6 +44,7 @@ internal sealed partial class AirChain
     private long _produced;
     private TrackMark? _mark;
     private (TrackInfo? Track, bool Pending) _nextTrack;
+    private long _titleSample; // where the pending title began: the frame being read when it was announced
     private long _framesEncoded;
     private long _underruns;
     private volatile bool _running;
@@ -63,6 +64,7 @@ internal sealed partial class AirChain
         _program.TitleChanged += track =>
         {
             _nextTrack = (track, true);
+            _titleSample = _produced;
             _meter.ItemBoundary();
         };
     }
@@ -197,7 +199,7 @@ internal sealed partial class AirChain
         if (changed)
         {
             var track = _nextTrack.Track;
-            _mark = new TrackMark(track, track?.DisplayTitle ?? _options.StationName, _buffer.EndPosition, _time.GetUtcNow());
+            _mark = new TrackMark(track, track?.DisplayTitle ?? _options.StationName, _buffer.EndPosition, _time.GetUtcNow(), HeardPosition(_titleSample));
             _nextTrack = (track, false);
         }
         _buffer.Publish(frames, frameCount, _mark!);
@@ -227,6 +229,24 @@ internal sealed partial class AirChain
             TrackChanged?.Invoke(mark);
         }
     }
+
+    /// <summary>
+    /// The stream position (bytes at the CBR rate) where a decoder puts out the sample the mixer made at
+    /// <paramref name="sample"/>: half a frame on (the title began somewhere in that frame), then the limiter's
+    /// look-ahead and the MP3 codec's delay. A decoder's output sample n is at byte n x bitrate / 8 / 44,100 of the
+    /// stream (whole frames of 1,152 samples, CBR).
+    /// </summary>
+    private long HeardPosition(long sample)
+    {
+        var decoded = sample + (FrameSamples / 2) + _limiter.DelaySamples + CodecDelaySamples;
+        return decoded * _options.BitrateKbps * 125 / StationFormat.SampleRate;
+    }
+
+    /// <summary>
+    /// LAME's encoder delay (576 samples) plus the decoder's (529: the synthesis filterbank), as LAME's own gapless
+    /// header (encoder delay, and decoders' 528 + 1) counts them: a decoder's output is this much later than the input.
+    /// </summary>
+    internal const int CodecDelaySamples = 576 + 529;
 
     private static partial class Log
     {

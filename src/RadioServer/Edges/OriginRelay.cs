@@ -391,7 +391,9 @@ internal sealed partial class OriginRelay : BackgroundService
         }
         // Back after an outage's silence mark the title is heard again from here; otherwise it starts where the origin says.
         var position = _silenceMark ? at : Math.Min(relayMark.Position + _offset, at);
-        _mark = new TrackMark(RelayProtocol.TrackOf(relayMark), relayMark.StreamTitle, position, relayMark.StartedAt);
+        // Where the title is heard (NOW PLAYING waits for it) keeps its distance from the chunk's start, as on the origin.
+        var heard = position + Math.Max(0, (relayMark.HeardPosition ?? relayMark.Position) - relayMark.Position);
+        _mark = new TrackMark(RelayProtocol.TrackOf(relayMark), relayMark.StreamTitle, position, relayMark.StartedAt, heard);
         _originMark = identity;
         _silenceMark = false;
         return _mark;

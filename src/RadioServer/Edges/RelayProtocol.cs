@@ -49,7 +49,7 @@ internal static class RelayProtocol
         var track = mark.Track;
         var path = track is null ? null : LiveTrack.IsLive(track) ? track.Path : track.RelativePath;
         var json = JsonSerializer.SerializeToUtf8Bytes(
-            new RelayMark(mark.Position, mark.StreamTitle, mark.StartedAt, path, track?.Artist, track?.Title, track?.Album, track?.Duration.TotalSeconds ?? 0),
+            new RelayMark(mark.Position, mark.StreamTitle, mark.StartedAt, path, track?.Artist, track?.Title, track?.Album, track?.Duration.TotalSeconds ?? 0, mark.HeardPosition),
             EdgesJson.Default.RelayMark);
         var span = writer.GetSpan(HeadSize + json.Length);
         span[0] = Mark;

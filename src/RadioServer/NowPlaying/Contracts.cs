@@ -20,6 +20,13 @@ public sealed record StreamStatusMessage(string Status, int BitrateKbps, double 
 /// </summary>
 public sealed record LiveMessage(string State, bool OnAir, bool Master, string? Host, string? ShowTitle, long StreamPosition, double StreamTime);
 
+/// <summary>
+/// Where a player's stream began (its burst's first byte): what <c>StreamStart(tag)</c> answers for the request that
+/// carried <c>?t=tag</c>, so the page knows the stream time it plays exactly, not from an estimate of the live edge
+/// when it asked.
+/// </summary>
+public sealed record StreamStartMessage(long StreamPosition, double StreamTime);
+
 /// <summary>Everything at once: sent on connect and returned by <c>GetState</c>.</summary>
 public sealed record RadioState(StationInfo Station, OnAirMessage OnAir, TrackMessage? NowPlaying, IReadOnlyList<TrackMessage> Recent, int Listeners, StreamStatusMessage Stream, double LiveStreamTime, DateTimeOffset SentAt, LiveMessage Live);
 

@@ -23,4 +23,10 @@ public sealed class RadioHub(StationSnapshot snapshot, HubPresence presence) : H
 
     /// <summary>The whole current state, for a client that reconnected.</summary>
     public RadioState GetState() => snapshot.State();
+
+    /// <summary>
+    /// Where the stream of this node's listener whose request carried <c>?t=<paramref name="tag"/></c> began, or null
+    /// (no such listener here: gone, another node's, or no tag). The listener page asks once its audio plays.
+    /// </summary>
+    public StreamStartMessage? StreamStart(string tag) => snapshot.StreamStart(tag);
 }

@@ -105,6 +105,15 @@ internal sealed class BroadcastBuffer
         return ChunkRead.Ok;
     }
 
+    /// <summary>The stream position where chunk <paramref name="sequence"/> begins (the live edge for the next one to come); -1 if it left the ring.</summary>
+    public long PositionOf(long sequence) =>
+        TryRead(sequence, out var chunk) switch
+        {
+            ChunkRead.Ok => chunk!.Position,
+            ChunkRead.NotYet when sequence == Head => EndPosition,
+            _ => -1,
+        };
+
     /// <summary>
     /// Where a new listener starts: the oldest chunk such that at least <paramref name="burstBytes"/> of
     /// already-encoded audio lie between it and the live edge (fewer when the station just started).

@@ -7,7 +7,7 @@ namespace RadioServer.Streaming;
 /// stream position where it starts. Immutable and shared by every chunk and listener, so its ICY block
 /// is encoded once.
 /// </summary>
-internal sealed class TrackMark(TrackInfo? track, string streamTitle, long position, DateTimeOffset startedAt)
+internal sealed class TrackMark(TrackInfo? track, string streamTitle, long position, DateTimeOffset startedAt, long? heardPosition = null)
 {
     public TrackInfo? Track { get; } = track;
 
@@ -15,6 +15,13 @@ internal sealed class TrackMark(TrackInfo? track, string streamTitle, long posit
 
     /// <summary>Byte offset in the stream (bytes since the station went on air) of the chunk where this title starts.</summary>
     public long Position { get; } = position;
+
+    /// <summary>
+    /// Where in the stream a player's decoder puts out the title's first sound (bytes at the CBR rate): later than
+    /// <see cref="Position"/>, which is the start of the chunk the title's first frame was published in, by where in
+    /// that chunk the title began and by the encoder's delay. NOW PLAYING waits for this one; ICY changes at the chunk.
+    /// </summary>
+    public long HeardPosition { get; } = heardPosition ?? position;
 
     public DateTimeOffset StartedAt { get; } = startedAt;
 

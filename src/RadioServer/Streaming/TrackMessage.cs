@@ -2,7 +2,8 @@ namespace RadioServer.Streaming;
 
 /// <summary>
 /// NOW PLAYING. <see cref="StreamPosition"/> (bytes) and <see cref="StreamTime"/> (seconds) say where in the
-/// stream the track starts, so a player can show it when its listener hears it, not when the server sends it.
+/// stream the track's first sound comes out of a player's decoder (<see cref="TrackMark.HeardPosition"/>), so a
+/// player can show it when its listener hears it, not when the server sends it.
 /// Public because the typed hub client and the operators' status carry it.
 /// </summary>
 public sealed record TrackMessage(string Artist, string Title, string? Album, double DurationSeconds, DateTimeOffset StartedAt, long StreamPosition, double StreamTime, string DisplayTitle)
@@ -12,7 +13,7 @@ public sealed record TrackMessage(string Artist, string Title, string? Album, do
     {
         var track = mark.Track;
         return new TrackMessage(track?.Artist ?? "", track?.Title ?? mark.StreamTitle, track?.Album, track?.Duration.TotalSeconds ?? 0,
-            mark.StartedAt, mark.Position, StreamTimeOf(mark.Position, bitrateKbps), mark.StreamTitle);
+            mark.StartedAt, mark.HeardPosition, StreamTimeOf(mark.HeardPosition, bitrateKbps), mark.StreamTitle);
     }
 
     /// <summary>A stream position (bytes since the station went on air) in seconds at the station's CBR bitrate, to the millisecond.</summary>

@@ -47,11 +47,13 @@ public sealed class LiveHubTests : IDisposable
         await station.AdvanceLiveAsync(TimeSpan.FromSeconds(6), source);
         var onAir = await client.NextAsync(m => m.OnAir);
         Assert.Equal(("onAir", false, LiveHost.Name, LiveHost.ShowTitle), (onAir.State, onAir.Master, onAir.Host, onAir.ShowTitle));
-        // Where the stream changes to the host: the mark of the live title, the start of the chunk (~104.5 ms) that holds the slot's start, 5 s into the stream.
+        // Where the listener hears the host: the live title's mark, where its sound comes out of a decoder: the frame
+        // the takeover falls in (the slot's start, 5 s into the stream, or the next frame), plus the limiter's look-ahead
+        // and the codec's delay (~28 ms), to half a frame.
         var liveMark = await FirstAsync(marks.Reader, m => LiveTrack.IsLive(m.Track));
-        Assert.Equal(liveMark.Position, onAir.StreamPosition);
-        Assert.Equal(liveMark.Position * 8 / 128_000.0, onAir.StreamTime, 3);
-        Assert.InRange(onAir.StreamTime, 5.0 - 0.105, 5.0);
+        Assert.Equal(liveMark.HeardPosition, onAir.StreamPosition);
+        Assert.Equal(liveMark.HeardPosition * 8 / 128_000.0, onAir.StreamTime, 3);
+        Assert.InRange(onAir.StreamTime, 5.0 + 0.010, 5.0 + 0.070);
         Assert.Equal(onAir, (await client.Connection.InvokeAsync<RadioState>("GetState")).Live);
 
         // The source drops: what it buffered plays out, then the grace time; automation is heard again.
@@ -61,7 +63,7 @@ public sealed class LiveHubTests : IDisposable
         Assert.Equal("dropped", off.State);
         Assert.Equal(LiveHost.Name, off.Host);
         var automationMark = await FirstAsync(marks.Reader, m => !LiveTrack.IsLive(m.Track));
-        Assert.Equal(automationMark.Position, off.StreamPosition);
+        Assert.Equal(automationMark.HeardPosition, off.StreamPosition);
         Assert.True(off.StreamPosition > onAir.StreamPosition);
         Assert.False((await client.Connection.InvokeAsync<RadioState>("GetState")).Live.OnAir);
     }

@@ -72,18 +72,49 @@ public sealed class RadioHubTests : IDisposable
         for (var i = 0; i < expected.Count; i++)
         {
             Assert.Equal(expected[i].StreamTitle, received[i].DisplayTitle);
-            Assert.Equal(expected[i].Position, received[i].StreamPosition);
-            Assert.Equal(expected[i].Position * 8 / 128_000.0, received[i].StreamTime, 3);
+            // Where the track's sound comes out of a decoder: in or just after the chunk its mark (ICY's switch) is on.
+            Assert.Equal(expected[i].HeardPosition, received[i].StreamPosition);
+            Assert.Equal(expected[i].HeardPosition * 8 / 128_000.0, received[i].StreamTime, 3);
+            Assert.InRange(received[i].StreamPosition, expected[i].Position, expected[i].Position + 1672 + 2000);
         }
-        // The two 2 s tracks alternate, each starting further into the stream.
+        // The two 2 s tracks alternate, each heard 2 s after the one before (to the frame, ~26 ms, where each began).
         for (var i = 1; i < received.Count; i++)
         {
             Assert.NotEqual(received[i - 1].DisplayTitle, received[i].DisplayTitle);
-            Assert.True(received[i].StreamPosition > received[i - 1].StreamPosition);
+            Assert.InRange(received[i].StreamTime - received[i - 1].StreamTime, 2.0 - 0.027, 2.0 + 0.027);
         }
         var state = await client.Connection.InvokeAsync<RadioState>("GetState");
         Assert.Equal(received[^1].DisplayTitle, state.NowPlaying?.DisplayTitle);
         Assert.Equal(received[^2].DisplayTitle, state.Recent[0].DisplayTitle);
+    }
+
+    [Theory]
+    [InlineData(true)] // answered by the accept loop (the tag parsed from the raw request)
+    [InlineData(false)] // through Kestrel's pipe
+    public async Task StreamStart_SaysWhereATaggedListenersStreamBegan_AndTheBurstIsWhatThePageIsTold(bool direct)
+    {
+        const string Tag = "1764159000123456789";
+        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?> { ["Radio:DirectListeners"] = direct ? "true" : "false" }, start: At(12, 30));
+        await station.AdvanceAsync(TimeSpan.FromSeconds(6)); // more than a burst on air
+        await using var client = await HubClient.ConnectAsync(station);
+        var state = await client.States.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await using var listener = await StreamClient.ConnectAsync(station.Url($"/stream?x=1&t={Tag}"));
+        await listener.WaitForAudioAsync(1);
+
+        var start = await client.Connection.InvokeAsync<StreamStartMessage?>("StreamStart", Tag);
+
+        Assert.NotNull(start);
+        // The clock stands still: all the listener gets is its burst, from where the server says it began to the live edge.
+        var burst = station.Buffer.EndPosition - start.StreamPosition;
+        await listener.WaitForAudioAsync(burst);
+        Assert.Equal(burst, listener.AudioBytes);
+        Assert.Equal(start.StreamPosition * 8 / 128_000.0, start.StreamTime, 3);
+        // Whole chunks, 40 for 64 KiB at 128 kbps: the burst the page is told is the one it gets, to the millisecond.
+        Assert.Equal(burst * 8 / 128_000.0, state.Station.BurstSeconds, 0.001);
+        Assert.Equal(4.1796, state.Station.BurstSeconds, 3);
+
+        Assert.Null(await client.Connection.InvokeAsync<StreamStartMessage?>("StreamStart", "1764159000999999999"));
+        Assert.Null(await client.Connection.InvokeAsync<StreamStartMessage?>("StreamStart", "t"));
     }
 
     [Fact]

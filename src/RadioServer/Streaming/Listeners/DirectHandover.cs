@@ -21,15 +21,17 @@ internal sealed class DirectHandover(BroadcastBuffer buffer, ListenerRegistry re
     /// caller learns of a hang-up before a send fails, ends the session. The task completes once the listener has left
     /// and <paramref name="close"/> (if given) has run.
     /// </summary>
-    public Task ServeAsync(Socket socket, IPAddress? address, string userAgent, bool icyMetadata, CancellationToken hungUp, Action<ListenerSession>? close = null)
+    public Task ServeAsync(Socket socket, IPAddress? address, string userAgent, bool icyMetadata, CancellationToken hungUp, Action<ListenerSession>? close = null, string? tag = null)
     {
         ListenerSocket.Configure(socket);
         var metaInt = icyMetadata ? response.MetaInt : 0;
-        var session = registry.Join(address, userAgent, metaInt, abort: null);
+        var session = registry.Join(address, userAgent, metaInt, abort: null, tag);
         DirectSender sender;
         try
         {
-            sender = new DirectSender(session, socket.SafeHandle, buffer.BurstStart(_burst), response.HeadFor(metaInt));
+            var start = buffer.BurstStart(_burst);
+            session.StartPosition = buffer.PositionOf(start);
+            sender = new DirectSender(session, socket.SafeHandle, start, response.HeadFor(metaInt));
         }
         catch (ObjectDisposedException)
         {

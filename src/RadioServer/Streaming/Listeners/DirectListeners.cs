@@ -35,7 +35,7 @@ internal sealed class DirectListeners(BroadcastBuffer buffer, DirectHandover han
         }
         Interlocked.Increment(ref _served);
         _ = handover.ServeAsync(socket, (socket.RemoteEndPoint as IPEndPoint)?.Address, request.UserAgent, request.IcyMetadata, CancellationToken.None,
-            session => Close(socket, session.LeaveReason));
+            session => Close(socket, session.LeaveReason), request.Tag);
         return true;
     }
 

@@ -12,6 +12,7 @@ namespace RadioServer.Streaming.Listeners;
 internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<ListenerRegistry> logger)
 {
     private readonly ConcurrentDictionary<long, ListenerSession> _sessions = new();
+    private readonly ConcurrentDictionary<string, ListenerSession> _tagged = new(StringComparer.Ordinal);
     private readonly long[] _leaves = new long[Enum.GetValues<LeaveReason>().Length];
     private long _nextId;
     private int _peak;
@@ -56,10 +57,14 @@ internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<Listen
     }
 
     /// <summary>A listener joins; <paramref name="abort"/> breaks its connection when it is dropped from outside.</summary>
-    public ListenerSession Join(IPAddress? address, string userAgent, int metaInt, Action? abort)
+    public ListenerSession Join(IPAddress? address, string userAgent, int metaInt, Action? abort, string? tag = null)
     {
-        var session = new ListenerSession(Interlocked.Increment(ref _nextId), address, userAgent, metaInt, time.GetUtcNow(), abort);
+        var session = new ListenerSession(Interlocked.Increment(ref _nextId), address, userAgent, metaInt, time.GetUtcNow(), abort) { Tag = ValidTag(tag) };
         _sessions[session.Id] = session;
+        if (session.Tag is { } key)
+        {
+            _tagged[key] = session; // a repeated tag: the newest request is the one its page plays
+        }
         Interlocked.Increment(ref _totalSessions);
         int count;
         if (session.IsRelay)
@@ -86,6 +91,10 @@ internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<Listen
         {
             return;
         }
+        if (session.Tag is { } tag)
+        {
+            _tagged.TryRemove(new KeyValuePair<string, ListenerSession>(tag, session));
+        }
         int count;
         if (session.IsRelay)
         {
@@ -103,6 +112,13 @@ internal sealed partial class ListenerRegistry(TimeProvider time, ILogger<Listen
         Log.Left(logger, session.Id, reason, session.BytesSent, count);
         Left?.Invoke(session);
     }
+
+    /// <summary>The listener connected now whose request carried <paramref name="tag"/>, if any.</summary>
+    public ListenerSession? Tagged(string tag) => _tagged.TryGetValue(tag, out var session) ? session : null;
+
+    /// <summary>A tag a player may choose: 8-64 letters, digits, '-' or '_' (the page's is a random number); anything else none.</summary>
+    internal static string? ValidTag(string? tag) =>
+        tag is { Length: >= 8 and <= 64 } && tag.AsSpan().IndexOfAnyExcept("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") < 0 ? tag : null;
 
     /// <summary>Ends a session from outside its sender (an operator kicks it).</summary>
     public bool Drop(long id, LeaveReason reason)

@@ -7,7 +7,7 @@ namespace RadioServer.Streaming.Listeners;
 /// <c>GET /mount[?query] HTTP/1.0|1.1</c> with well-formed ASCII headers and no body. Anything else (another
 /// path or method, a partial or unusual head) is not claimed and goes to Kestrel, which answers it in full.
 /// </summary>
-internal readonly record struct ListenerRequest(int HeadLength, bool IcyMetadata, string UserAgent)
+internal readonly record struct ListenerRequest(int HeadLength, bool IcyMetadata, string UserAgent, string? Tag = null)
 {
     private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
 
@@ -67,8 +67,26 @@ internal readonly record struct ListenerRequest(int HeadLength, bool IcyMetadata
                 return false; // a body or a protocol switch: not a player's request
             }
         }
-        request = new ListenerRequest(end + 4, icy, userAgent);
+        request = new ListenerRequest(end + 4, icy, userAgent, TagOf(target[mount.Length..]));
         return true;
+    }
+
+    /// <summary>The value of <c>t</c> in the query (<c>?t=…</c>), the player's token for its request (<see cref="ListenerSession.Tag"/>).</summary>
+    private static string? TagOf(ReadOnlySpan<byte> query)
+    {
+        if (query.IsEmpty)
+        {
+            return null;
+        }
+        foreach (var range in query[1..].Split((byte)'&'))
+        {
+            var pair = query[1..][range];
+            if (pair.StartsWith("t="u8))
+            {
+                return ListenerRegistry.ValidTag(Encoding.ASCII.GetString(pair[2..]));
+            }
+        }
+        return null;
     }
 
     private static bool HasControlOrNonAscii(ReadOnlySpan<byte> value)

@@ -31,6 +31,15 @@ internal sealed class ListenerSession(long id, IPAddress? address, string userAg
     /// <summary>Another server relaying the stream (<see cref="RelayAgents"/>): counted apart from the listeners.</summary>
     public bool IsRelay { get; } = RelayAgents.IsRelay(userAgent);
 
+    /// <summary>
+    /// The player's own token for this request (the query's <c>t</c>; the listener page sends a random one), by which
+    /// it asks where its stream began (<see cref="ListenerRegistry.Tagged"/>); null without one.
+    /// </summary>
+    public string? Tag { get; init; }
+
+    /// <summary>Stream position of the first audio byte the listener was sent (its burst's start); -1 until known.</summary>
+    public long StartPosition { get; internal set; } = -1;
+
     /// <summary>Stream position (bytes since the station went on air) up to which audio was handed to the connection; -1 before the first chunk.</summary>
     public long Position => Volatile.Read(ref _position);
 

@@ -29,7 +29,7 @@ internal sealed partial class PipeSender(BroadcastBuffer buffer, ListenerRegistr
             ListenerSocket.Configure(socket);
         }
         response.Apply(context.Response, metaInt);
-        var session = registry.Join(context.Connection.RemoteIpAddress, context.Request.Headers.UserAgent.ToString(), metaInt, context.Abort);
+        var session = registry.Join(context.Connection.RemoteIpAddress, context.Request.Headers.UserAgent.ToString(), metaInt, context.Abort, context.Request.Query["t"].ToString());
         var aborted = context.RequestAborted;
         try
         {
@@ -37,7 +37,9 @@ internal sealed partial class PipeSender(BroadcastBuffer buffer, ListenerRegistr
             await context.Response.StartAsync(aborted);
             var writer = context.Response.BodyWriter;
             await writer.FlushAsync(aborted);
-            var cursor = new IcyInterleaver(buffer.BurstStart(burstBytes), metaInt);
+            var start = buffer.BurstStart(burstBytes);
+            session.StartPosition = buffer.PositionOf(start);
+            var cursor = new IcyInterleaver(start, metaInt);
             while (!aborted.IsCancellationRequested)
             {
                 await buffer.WaitForAsync(cursor.Chunk);

@@ -65,7 +65,7 @@ internal static class StreamEndpoints
         {
             // Kestrel writes nothing: the whole response goes straight to the socket, and at the end the connection
             // is aborted so Kestrel never adds a response of its own.
-            await handover.ServeAsync(socket, context.Connection.RemoteIpAddress, request.Headers.UserAgent.ToString(), wantsMetadata, context.RequestAborted);
+            await handover.ServeAsync(socket, context.Connection.RemoteIpAddress, request.Headers.UserAgent.ToString(), wantsMetadata, context.RequestAborted, tag: request.Query["t"].ToString());
             context.Abort();
             return;
         }

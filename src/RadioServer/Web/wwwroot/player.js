@@ -45,6 +45,9 @@ let shownKey = null;         // key of the track shown as NOW PLAYING
 let live = null;             // { time: stream seconds at the live edge, at: performance.now() then, running }
 let playing = false;         // the listener pressed play (and has not stopped)
 let playStartedAt = null;    // performance.now() when the stream was requested (playback started)
+let streamTag = null;        // this play's token in the stream URL (?t=), to ask the hub where its stream began
+let streamStart = null;      // the stream time of the first byte this play was sent, from the hub; null: estimated
+let hub = null;              // the hub link (openHub), for StreamStart
 
 const trackKey = (t) => `${t.streamPosition}|${t.startedAt}|${t.displayTitle}`;
 // ---------------------------------------------------------------- the live edge and what the ear hears
@@ -70,16 +73,23 @@ const liveNow = () => liveAt(performance.now());
 const burstSeconds = () => (station && typeof station.burstSeconds === 'number' ? station.burstSeconds : DEFAULT_BURST_SECONDS);
 
 /**
- * The stream time the listener hears now: playback began with the burst (the last burstSeconds before the
- * live edge when the stream was requested, or all of it if the station went on air more recently) and has
- * played audio.currentTime seconds since. The live edge at that moment is taken from the latest message, so a
- * press of Play before the first state still gets its estimate once the state arrives.
+ * The stream time the listener hears now: where this play's stream began, plus audio.currentTime (the element
+ * plays from the burst's first frame; its currentTime is what it puts out). Where the stream began the server
+ * says (StreamStart, asked once the audio plays); until it has, or where it cannot (the stream served by
+ * another node), it is estimated: the burst (burstSeconds, whole chunks) before the live edge when the stream
+ * was requested, or all of it if the station went on air more recently. That estimate takes the edge at the
+ * moment Play was pressed, and the request reaches the server later (a browser takes 100-200 ms to start
+ * fetching), so the estimate runs behind by that much: the title shows late until the server's answer comes.
  */
 function heardNow() {
   if (!playing || playStartedAt === null) return null;
-  const playStartLive = liveAt(playStartedAt);
-  if (playStartLive === null) return null;
-  const heard = Math.max(0, playStartLive - burstSeconds()) + (el.audio.currentTime || 0);
+  let start = streamStart;
+  if (start === null) {
+    const playStartLive = liveAt(playStartedAt);
+    if (playStartLive === null) return null;
+    start = Math.max(0, playStartLive - burstSeconds());
+  }
+  const heard = start + (el.audio.currentTime || 0);
   const edge = liveNow();
   return Math.min(heard, edge);
 }
@@ -88,7 +98,7 @@ function heardNow() {
 function shownIndex() {
   const heard = heardNow();
   if (heard === null) return 0;
-  const i = history.findIndex((t) => t.streamTime <= heard + 0.05);
+  const i = history.findIndex((t) => t.streamTime <= heard);
   // Nothing we know of has been heard yet: the oldest known track is the best guess.
   return i < 0 ? history.length - 1 : i;
 }
@@ -130,6 +140,22 @@ function renderTracks() {
   }
   renderRecent(history.slice(index + 1, index + 1 + RECENT_MAX));
   liveOnAir.render();
+  scheduleNextTrack(index);
+}
+
+let nextTrackTimer = null;
+/**
+ * While playing, a render at the moment the ear reaches the next track announced (history[index - 1]): the
+ * timeupdate events and the SYNC_INTERVAL_MS poll come up to a quarter of a second apart, too coarse for a
+ * title in step with the ear. Playback moves one stream second per second, so the wait is the distance.
+ */
+function scheduleNextTrack(index) {
+  clearTimeout(nextTrackTimer);
+  nextTrackTimer = null;
+  const heard = heardNow();
+  if (heard === null || index <= 0 || el.audio.paused) return;
+  const wait = (history[index - 1].streamTime - heard) * 1000;
+  nextTrackTimer = setTimeout(renderTracks, Math.max(0, Math.min(wait, 60000)) + 1);
 }
 
 let recentKeys = null;
@@ -203,9 +229,10 @@ function dedupe(tracks) {
 
 function onNowPlaying(track) {
   if (!track) return;
-  // The track started at the live edge: the edge is at least there now.
+  // The track started at the live edge: the edge is at least about there now. (Its stream time is where its
+  // sound begins, a few frames either side of the edge when it is sent; only a clearly stale edge is moved.)
   const edge = liveNow();
-  if (edge === null || edge < track.streamTime) {
+  if (edge === null || edge < track.streamTime - 0.25) {
     live = { time: track.streamTime, at: performance.now(), running: true };
   }
   history = dedupe([track, ...history]);
@@ -235,7 +262,7 @@ function setConnection(state) {
 
 function connect() {
   try {
-    openHub(HUB_URL, {
+    hub = openHub(HUB_URL, {
       handlers: {
         state: applyState,
         nowPlaying: onNowPlaying,
@@ -274,10 +301,33 @@ function setPressed(pressed) {
   setIcon(el.play.querySelector('.icon'), pressed ? 'stop' : 'play_arrow');
 }
 
+/** A token for one play's request: the time and a random number, digits only (the server takes 8-64). */
+function newStreamTag() {
+  const random = new Uint32Array(2);
+  crypto.getRandomValues(random);
+  return `${Date.now()}${random[0]}${random[1]}`;
+}
+
+/** Once this play's audio runs: the server says where its stream began (null: not this node's listener). */
+async function askStreamStart(tag) {
+  if (!hub || streamStart !== null) return;
+  try {
+    const start = await hub.connection.invoke('StreamStart', tag);
+    if (start && playing && tag === streamTag && typeof start.streamTime === 'number') {
+      streamStart = start.streamTime;
+      renderTracks();
+    }
+  } catch (err) {
+    console.warn('StreamStart failed:', err); // the estimate stands
+  }
+}
+
 function play() {
   const url = (station && station.streamUrl) || DEFAULT_STREAM_URL;
   // A live stream cannot resume where it stopped: a fresh request (new URL) each time starts at the live edge.
-  el.audio.src = `${url}${url.includes('?') ? '&' : '?'}t=${Date.now()}`;
+  streamTag = newStreamTag();
+  streamStart = null;
+  el.audio.src = `${url}${url.includes('?') ? '&' : '?'}t=${streamTag}`;
   playing = true;
   playStartedAt = performance.now();
   setPressed(true);
@@ -295,6 +345,8 @@ function play() {
 function stop(message, kind) {
   playing = false;
   playStartedAt = null;
+  streamTag = null;
+  streamStart = null;
   el.audio.pause();
   el.audio.removeAttribute('src');
   el.audio.load(); // closes the stream request
@@ -306,7 +358,9 @@ function stop(message, kind) {
 el.play.addEventListener('click', () => (playing ? stop() : play()));
 
 el.audio.addEventListener('playing', () => {
-  if (playing) setPlayerStatus('Playing live.');
+  if (!playing) return;
+  setPlayerStatus('Playing live.');
+  askStreamStart(streamTag);
 });
 el.audio.addEventListener('waiting', () => {
   if (playing) setPlayerStatus('Buffering…');
@@ -345,6 +399,7 @@ window.radioPlayer = Object.freeze({
   liveNow,
   heardNow,
   get burstSeconds() { return burstSeconds(); },
+  get streamStart() { return streamStart; },
   get playing() { return playing; },
   get connection() { return connectionState; },
   get history() { return history.slice(); },
