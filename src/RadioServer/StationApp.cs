@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
 using RadioServer.Auth;
+using RadioServer.Hls;
 using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.Live;
@@ -51,6 +52,7 @@ internal static class StationApp
             .AddLibrary()
             .AddScheduling()
             .AddStreaming()
+            .AddHls()
             .AddLive()
             .AddAudio()
             .AddNowPlaying()
@@ -71,6 +73,7 @@ internal static class StationApp
         app.UseRateLimiter();
         app.MapNowPlaying();
         app.MapStreaming();
+        app.MapHls();
         app.MapLive();
         app.MapHostAccounts();
         app.MapRecordings();

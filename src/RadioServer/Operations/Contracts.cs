@@ -24,7 +24,8 @@ public sealed record StatusReport(
     HistoryStatus History,
     IReadOnlyList<AlarmMessage> Alarms,
     LiveStatus Live,
-    RadioServer.Audio.Loudness.LoudnessStatus Loudness);
+    RadioServer.Audio.Loudness.LoudnessStatus Loudness,
+    RadioServer.Hls.HlsStatus? Hls = null);
 
 public sealed record ServerStatus(string Station, string Version, DateTimeOffset StartedAt, double UptimeSeconds, DateTimeOffset Now);
 

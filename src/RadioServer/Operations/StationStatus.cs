@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
+using RadioServer.Hls;
 using RadioServer.Library;
 using RadioServer.Live;
 using RadioServer.Scheduling;
@@ -23,7 +24,8 @@ internal sealed class StationStatus(
     LiveSources live,
     PlayHistory history,
     AlarmLog alarms,
-    TimeProvider time)
+    TimeProvider time,
+    HlsReporter hls)
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
@@ -50,6 +52,7 @@ internal sealed class StationStatus(
             history.Status(),
             alarms.Recent(),
             live.Status(withLiveSources || withLiveAddresses, withLiveAddresses),
-            audio.Loudness());
+            audio.Loudness(),
+            hls.Status());
     }
 }
