@@ -5,6 +5,7 @@
 import { h, setIcon, setText } from './dom.js';
 import { hostsText, nextText, slotTimes, slotTitle, trackTitle } from './format.js';
 import { openHub, showConnection } from './hub.js';
+import { hlsPlayer, hlsWanted } from './player-hls.js';
 import { liveBadge } from './player-live.js';
 import { stationOffset, stationTimeOf } from './time.js';
 
@@ -46,6 +47,14 @@ let live = null;             // { time: stream seconds at the live edge, at: per
 let playing = false;         // the listener pressed play (and has not stopped)
 let playStartedAt = null;    // performance.now() when the stream was requested (playback started)
 
+// HLS (player-hls.js) where asked (?hls=1) or where the element cannot play the MP3 stream; it knows what the ear hears.
+const hls = hlsPlayer(el.audio, {
+  bitrateKbps: () => (station && station.bitrateKbps) || 0,
+  liveNow: () => liveNow(),
+  onStatus: (text) => setPlayerStatus(text),
+  onFatal: (message) => stop(message, 'error'),
+});
+
 const trackKey = (t) => `${t.streamPosition}|${t.startedAt}|${t.displayTitle}`;
 // ---------------------------------------------------------------- the live edge and what the ear hears
 
@@ -77,6 +86,7 @@ const burstSeconds = () => (station && typeof station.burstSeconds === 'number' 
  */
 function heardNow() {
   if (!playing || playStartedAt === null) return null;
+  if (hls.active) return hls.heardNow();
   const playStartLive = liveAt(playStartedAt);
   if (playStartLive === null) return null;
   const heard = Math.max(0, playStartLive - burstSeconds()) + (el.audio.currentTime || 0);
@@ -275,6 +285,10 @@ function setPressed(pressed) {
 }
 
 function play() {
+  if (hlsWanted(el.audio)) {
+    playHls();
+    return;
+  }
   const url = (station && station.streamUrl) || DEFAULT_STREAM_URL;
   // A live stream cannot resume where it stopped: a fresh request (new URL) each time starts at the live edge.
   el.audio.src = `${url}${url.includes('?') ? '&' : '?'}t=${Date.now()}`;
@@ -292,9 +306,22 @@ function play() {
   renderTracks();
 }
 
+function playHls() {
+  playing = true;
+  playStartedAt = performance.now();
+  setPressed(true);
+  setPlayerStatus('Connecting to the stream…');
+  hls.start().catch((err) => {
+    if (!playing || (err && err.name === 'AbortError')) return; // stopped meanwhile
+    stop(`Could not play the stream${err && err.message ? `: ${err.message}` : '.'}`, 'error');
+  });
+  renderTracks();
+}
+
 function stop(message, kind) {
   playing = false;
   playStartedAt = null;
+  hls.stop();
   el.audio.pause();
   el.audio.removeAttribute('src');
   el.audio.load(); // closes the stream request
@@ -345,6 +372,7 @@ window.radioPlayer = Object.freeze({
   liveNow,
   heardNow,
   get burstSeconds() { return burstSeconds(); },
+  get hls() { return hls.active; },
   get playing() { return playing; },
   get connection() { return connectionState; },
   get history() { return history.slice(); },
