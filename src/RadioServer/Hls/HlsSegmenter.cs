@@ -54,7 +54,7 @@ internal sealed partial class HlsSegmenter : BackgroundService
         _logger = logger;
         _bytesPerFrame = radio.Value.BitrateKbps * 1000.0 / 8 * StationFormat.FrameSamples / StationFormat.SampleRate;
         _retain = (2 * _options.WindowSegments) + 1;
-        // Room for a segment at the highest MPEG-1 Layer III rate, with padding: 320 kbps is 1,045 bytes a frame.
+        // Room for a segment of the largest Layer III frames: 320 kbps at 32 kHz with padding is 1,441 bytes.
         _pending = new byte[(_options.FramesPerSegment + 1) * 1441];
         // Unique to this run, so a CDN never serves a segment of an earlier run under the same name after a restart.
         Run = time.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture);

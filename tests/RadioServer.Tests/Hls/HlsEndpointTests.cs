@@ -10,9 +10,9 @@ using RadioServer.Tests.Operations;
 namespace RadioServer.Tests.Hls;
 
 /// <summary>/hls/live.m3u8 and its segments over real HTTP, on the fake clock: the playlist, the packed audio, titles, caching, listeners.</summary>
-public sealed class HlsEndpointTests : IDisposable
+public sealed class HlsEndpointTests(HlsToneStation tone) : IClassFixture<HlsToneStation>, IDisposable
 {
-    private static readonly DateTimeOffset s_start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset s_start = HlsToneStation.Start;
     private const double FrameSeconds = 1152.0 / 44100;
     private readonly TempFolder _folder = new();
 
@@ -30,9 +30,7 @@ public sealed class HlsEndpointTests : IDisposable
     [Fact]
     public async Task Playlist_ListsAWindowOfWholeFrameSegments_WithDates_AndCdnHeaders()
     {
-        TestAudio.WriteToneWav(_folder.File("Tone - Long.wav"), 440, seconds: 60);
-        await using var station = await TestStation.StartAsync(_folder.Media, start: s_start);
-        await HlsStation.AdvanceAsync(station, TimeSpan.FromSeconds(41));
+        var station = tone.Station;
         using var http = Http(station);
 
         using var response = await http.GetAsync("/hls/live.m3u8");
@@ -42,10 +40,10 @@ public sealed class HlsEndpointTests : IDisposable
         Assert.Equal("*", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
         var playlist = Playlist.Parse(await response.Content.ReadAsStringAsync());
 
-        // 5 s asked: 191 frames of 1,152 samples, 4.989 s; 41 s made 8 segments (0-7), the last 6 listed.
+        // 5 s asked: 191 frames of 1,152 samples, 4.989 s; 31 s made 6 segments (0-5), all listed.
         Assert.Equal(5, playlist.TargetDuration);
         Assert.Equal(6, playlist.Entries.Count);
-        Assert.Equal(2, playlist.MediaSequence);
+        Assert.Equal(0, playlist.MediaSequence);
         Assert.All(playlist.Entries, e => Assert.Equal(191 * FrameSeconds, e.Duration, 3));
         Assert.True(playlist.Entries.Sum(e => e.Duration) >= 3 * playlist.TargetDuration, "the playlist is shorter than three target durations");
         for (var i = 0; i < playlist.Entries.Count; i++)
@@ -79,9 +77,7 @@ public sealed class HlsEndpointTests : IDisposable
     [Fact]
     public async Task Segments_EachBeginWithTheTimestampFrame_ThenWholeFramesThatContinueTheStream()
     {
-        TestAudio.WriteToneWav(_folder.File("Tone - Long.wav"), 440, seconds: 60);
-        await using var station = await TestStation.StartAsync(_folder.Media, start: s_start);
-        await HlsStation.AdvanceAsync(station, TimeSpan.FromSeconds(30));
+        var station = tone.Station;
         using var http = Http(station);
         var playlist = await PlaylistAsync(http);
         Assert.Equal(0, playlist.MediaSequence);
@@ -251,9 +247,7 @@ public sealed class HlsEndpointTests : IDisposable
     [Fact]
     public async Task Ffmpeg_ReadsThePlaylist_AndDecodes20SecondsContinuously()
     {
-        TestAudio.WriteToneWav(_folder.File("Tone - Long.wav"), 440, seconds: 60);
-        await using var station = await TestStation.StartAsync(_folder.Media, start: s_start);
-        await HlsStation.AdvanceAsync(station, TimeSpan.FromSeconds(31));
+        var station = tone.Station;
         var pcm = Path.Combine(_folder.Path, "decoded.f32");
         var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg")
         {

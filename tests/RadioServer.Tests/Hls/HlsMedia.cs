@@ -113,7 +113,7 @@ internal static class HlsStation
 {
     /// <summary>Steps the fake clock; after each step waits until the segmenter has read everything published.</summary>
     public static Task AdvanceAsync(TestStation station, TimeSpan total) =>
-        station.AdvanceAsync(total, afterEachStep: () => CaughtUpAsync(station));
+        station.AdvanceAsync(total, TimeSpan.FromMilliseconds(250), () => CaughtUpAsync(station));
 
     public static async Task CaughtUpAsync(TestStation station)
     {
@@ -134,4 +134,33 @@ internal static class HlsStation
 
     public static HlsSegmenter Segmenter(TestStation station) =>
         (HlsSegmenter)station.App.Services.GetService(typeof(HlsSegmenter))!;
+}
+
+/// <summary>One station for the tests that only read: a 440 Hz tone, 31 s on air (six 4.989 s segments, 0-5), the clock then still.</summary>
+public sealed class HlsToneStation : IAsyncLifetime
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly TempFolder _folder = new();
+    private TestStation? _station;
+
+    internal TestStation Station => _station ?? throw new InvalidOperationException("not started");
+
+    internal string FolderPath => _folder.Path;
+
+    public async Task InitializeAsync()
+    {
+        TestAudio.WriteToneWav(_folder.File("Tone - Long.wav"), 440, seconds: 60);
+        _station = await TestStation.StartAsync(_folder.Media, start: Start);
+        await HlsStation.AdvanceAsync(_station, TimeSpan.FromSeconds(31));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_station is not null)
+        {
+            await _station.DisposeAsync();
+        }
+        _folder.Dispose();
+    }
 }

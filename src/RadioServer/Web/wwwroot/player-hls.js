@@ -136,7 +136,12 @@ export function hlsPlayer(audio, { bitrateKbps, liveNow, onStatus = () => {}, on
 
   /** The stream time the listener hears now, or null before the first segment has been parsed. */
   function heardNow() {
-    if (!hls || anchors.length === 0) return null;
+    if (!hls) return null;
+    if (anchors.length === 0) {
+      // No segment parsed yet: hls.js will start its target latency (three segments) behind the live edge.
+      const edge = liveNow();
+      return edge !== null && hls.targetLatency ? Math.max(0, edge - hls.targetLatency) : null;
+    }
     const t = audio.currentTime || 0;
     let anchor = anchors[0];
     for (const a of anchors) {
