@@ -21,6 +21,7 @@ internal sealed partial class HlsSegmenter : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<HlsSegmenter> _logger;
     private readonly double _bytesPerFrame;
+    private readonly double _bytesPerSecond;
     private readonly int _retain;
     private readonly List<HlsSegment> _segments = [];
     private readonly byte[] _pending;
@@ -52,10 +53,12 @@ internal sealed partial class HlsSegmenter : BackgroundService
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _bytesPerSecond = radio.Value.BitrateKbps * 1000.0 / 8;
         _bytesPerFrame = radio.Value.BitrateKbps * 1000.0 / 8 * StationFormat.FrameSamples / StationFormat.SampleRate;
         _retain = (2 * _options.WindowSegments) + 1;
         // Room for a segment of the largest Layer III frames: 320 kbps at 32 kHz with padding is 1,441 bytes.
         _pending = new byte[(_options.FramesPerSegment + 1) * 1441];
+        _cursor = buffer.Head;
         // Unique to this run, so a CDN never serves a segment of an earlier run under the same name after a restart.
         Run = time.GetUtcNow().ToUnixTimeMilliseconds().ToString("x", CultureInfo.InvariantCulture);
     }
@@ -141,13 +144,7 @@ internal sealed partial class HlsSegmenter : BackgroundService
                 _title = chunk.Track.StreamTitle;
             }
         }
-        var samplesInChunk = 0;
-        for (var probe = 0; probe < data.Length && Mp3FrameHeader.TryParse(data.AsSpan(probe), out var h); probe += h.FrameLength)
-        {
-            samplesInChunk += h.SamplesPerFrame;
-        }
         var offset = 0;
-        var samplesBefore = 0;
         while (offset < data.Length)
         {
             if (!Mp3FrameHeader.TryParse(data.AsSpan(offset), out var header) || offset + header.FrameLength > data.Length)
@@ -171,8 +168,9 @@ internal sealed partial class HlsSegmenter : BackgroundService
             }
             if (_pendingFrames == 0)
             {
-                // The frame's instant: the chunk was published when its last frame was made ("now", within a read's delay).
-                var date = now - TimeSpan.FromSeconds((samplesInChunk - samplesBefore) / (double)StationFormat.SampleRate);
+                // The frame's instant: the live edge is "now" (within a chunk), and the stream runs at its bitrate
+                // in real time, so the frame went on air its distance from the edge ago, however late it is read.
+                var date = now - TimeSpan.FromSeconds((_buffer.EndPosition - position) / _bytesPerSecond);
                 Begin(position, date);
             }
             if (carriesMark)
@@ -183,7 +181,6 @@ internal sealed partial class HlsSegmenter : BackgroundService
             _pendingBytes += header.FrameLength;
             _pendingFrames++;
             offset += header.FrameLength;
-            samplesBefore += header.SamplesPerFrame;
             _nextSample += header.SamplesPerFrame;
             _expectedPosition = position + header.FrameLength;
             if (_pendingFrames >= _options.FramesPerSegment)

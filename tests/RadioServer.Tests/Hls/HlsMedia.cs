@@ -111,7 +111,10 @@ internal sealed record SegmentTag(long Pts, long? StreamPosition, string? Title,
 
 internal static class HlsStation
 {
-    /// <summary>Steps the fake clock; after each step waits until the segmenter has read everything published.</summary>
+    /// <summary>
+    /// Steps the fake clock a quarter second at a time; after each step waits until the segmenter has read everything
+    /// published, as it does on air within a chunk, so the dates it gives segments are the same every run.
+    /// </summary>
     public static Task AdvanceAsync(TestStation station, TimeSpan total) =>
         station.AdvanceAsync(total, TimeSpan.FromMilliseconds(250), () => CaughtUpAsync(station));
 
