@@ -94,7 +94,22 @@ internal sealed partial class HlsSegmenter : BackgroundService
             {
                 return;
             }
-            Pump();
+            try
+            {
+                Pump();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // HLS is one reader among many: a fault here must not stop the host (and the air) with it. Said loudly,
+                // then cut again from the live edge; the next segment says discontinuity.
+                Interlocked.Increment(ref _resyncs);
+                Log.Failed(_logger, ex);
+                Interlocked.Exchange(ref _cursor, _buffer.Head);
+                _pendingBytes = 0;
+                _pendingFrames = 0;
+                _pendingPosition = -1;
+                _gap = true;
+            }
         }
     }
 
@@ -261,5 +276,8 @@ internal sealed partial class HlsSegmenter : BackgroundService
 
         [LoggerMessage(3, LogLevel.Error, "HLS segmenter found no MP3 frame at stream position {Position}; the rest of the chunk is skipped.", EventName = "HlsNotAFrame")]
         public static partial void NotAFrame(ILogger logger, long position);
+
+        [LoggerMessage(4, LogLevel.Error, "HLS segmenter failed; it starts again at the live edge.", EventName = "HlsFailed")]
+        public static partial void Failed(ILogger logger, Exception exception);
     }
 }
