@@ -103,6 +103,44 @@ public sealed class HlsPlayerTests : IClassFixture<MediaBrowser>, IDisposable
         browser.AssertNoErrors();
     }
 
+    [Theory]
+    [InlineData("/", true)] // the element refuses audio/mpeg: HLS unasked
+    [InlineData("/?hls=0", false)] // asked not to
+    public async Task Play_WhereTheElementCannotPlayMp3_UsesHls_UnlessAskedNotTo(string path, bool hls)
+    {
+        var settings = new Dictionary<string, string?> { ["Radio:Hls:SegmentSeconds"] = "1", ["Radio:Hls:WindowSegments"] = "6" };
+        await using var station = await TestStation.StartAsync(_folder.Media, settings);
+        await station.AdvanceAsync(TimeSpan.FromSeconds(7));
+        await using var browser = await _browser.NewPageAsync(station.BaseUri);
+        var page = browser.Page;
+        // A browser whose <audio> cannot stream MP3 but has Media Source Extensions.
+        await page.AddInitScriptAsync("""
+            (() => {
+              const canPlayType = HTMLMediaElement.prototype.canPlayType;
+              HTMLMediaElement.prototype.canPlayType = function (type) { return /^audio\/mpeg/.test(type) ? '' : canPlayType.call(this, type); };
+            })();
+            """);
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) => requests.Enqueue(new Uri(request.Url).AbsolutePath);
+        await page.GotoAsync(path);
+        var streamRequested = hls ? null : page.WaitForRequestAsync(r => new Uri(r.Url).AbsolutePath == "/stream");
+        await page.Locator("#play").ClickAsync();
+        await Expect(page.Locator("#play")).ToHaveAttributeAsync("aria-pressed", "true");
+        if (hls)
+        {
+            await page.WaitForFunctionAsync("() => radioPlayer.hls && document.getElementById('audio').currentTime > 0.5");
+            Assert.Contains("/hls/live.m3u8", requests);
+            Assert.Contains(requests, r => r.StartsWith("/hls/seg-", StringComparison.Ordinal));
+            Assert.DoesNotContain("/stream", requests);
+        }
+        else
+        {
+            await streamRequested!;
+            Assert.False(await page.EvaluateAsync<bool>("() => radioPlayer.hls"));
+            Assert.DoesNotContain(requests, r => r.StartsWith("/hls/", StringComparison.Ordinal));
+        }
+    }
+
     private sealed class Change
     {
         public string Text { get; set; } = "";
