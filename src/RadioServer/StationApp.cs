@@ -5,6 +5,7 @@ using RadioServer.Audio;
 using RadioServer.Auth;
 using RadioServer.Edges;
 using RadioServer.Backplane;
+using RadioServer.Hls;
 using RadioServer.Hosting;
 using RadioServer.Library;
 using RadioServer.Live;
@@ -54,6 +55,7 @@ internal static class StationApp
             .AddLibrary()
             .AddScheduling()
             .AddStreaming()
+            .AddHls()
             .AddLive()
             .AddRelays()
             .AddAudio()
@@ -77,6 +79,7 @@ internal static class StationApp
         app.UseRateLimiter();
         app.MapNowPlaying();
         app.MapStreaming();
+        app.MapHls();
         app.MapLive();
         app.MapRelays();
         app.MapHostAccounts();

@@ -26,7 +26,8 @@ public sealed record StatusReport(
     LiveStatus Live,
     RadioServer.Audio.Loudness.LoudnessStatus Loudness,
     RadioServer.Backplane.BackplaneStatus Redis,
-    RadioServer.Edges.EdgesStatus? Edges = null);
+    RadioServer.Edges.EdgesStatus? Edges = null,
+    RadioServer.Hls.HlsStatus? Hls = null);
 
 public sealed record ServerStatus(string Station, string Version, DateTimeOffset StartedAt, double UptimeSeconds, DateTimeOffset Now);
 

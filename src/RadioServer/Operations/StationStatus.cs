@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.Options;
 using RadioServer.Audio;
+using RadioServer.Hls;
 using RadioServer.Library;
 using RadioServer.Live;
 using RadioServer.Scheduling;
@@ -25,7 +26,8 @@ internal sealed class StationStatus(
     AlarmLog alarms,
     RadioServer.Backplane.RedisBackplane redis,
     TimeProvider time,
-    RadioServer.Edges.EdgesReporter edges)
+    RadioServer.Edges.EdgesReporter edges,
+    HlsReporter hls)
 {
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
@@ -54,6 +56,7 @@ internal sealed class StationStatus(
             live.Status(withLiveSources || withLiveAddresses, withLiveAddresses),
             audio.Loudness(),
             redis.Status(),
-            edges.Status());
+            edges.Status(),
+            hls.Status());
     }
 }

@@ -5,6 +5,7 @@
 import { h, setIcon, setText } from './dom.js';
 import { hostsText, nextText, slotTimes, slotTitle, trackTitle } from './format.js';
 import { openHub, showConnection } from './hub.js';
+import { hlsPlayer, hlsWanted } from './player-hls.js';
 import { liveBadge } from './player-live.js';
 import { stationOffset, stationTimeOf } from './time.js';
 
@@ -49,6 +50,14 @@ let streamTag = null;        // this play's token in the stream URL (?t=), to as
 let streamStart = null;      // the stream time of the first byte this play was sent, from the hub; null: estimated
 let hub = null;              // the hub link (openHub), for StreamStart
 
+// HLS (player-hls.js) where asked (?hls=1) or where the element cannot play the MP3 stream; it knows what the ear hears.
+const hls = hlsPlayer(el.audio, {
+  bitrateKbps: () => (station && station.bitrateKbps) || 0,
+  liveNow: () => liveNow(),
+  onStatus: (text) => setPlayerStatus(text),
+  onFatal: (message) => stop(message, 'error'),
+});
+
 const trackKey = (t) => `${t.streamPosition}|${t.startedAt}|${t.displayTitle}`;
 // ---------------------------------------------------------------- the live edge and what the ear hears
 
@@ -83,6 +92,7 @@ const burstSeconds = () => (station && typeof station.burstSeconds === 'number' 
  */
 function heardNow() {
   if (!playing || playStartedAt === null) return null;
+  if (hls.active) return hls.heardNow();
   let start = streamStart;
   if (start === null) {
     const playStartLive = liveAt(playStartedAt);
@@ -323,6 +333,10 @@ async function askStreamStart(tag) {
 }
 
 function play() {
+  if (hlsWanted(el.audio)) {
+    playHls();
+    return;
+  }
   const url = (station && station.streamUrl) || DEFAULT_STREAM_URL;
   // A live stream cannot resume where it stopped: a fresh request (new URL) each time starts at the live edge.
   streamTag = newStreamTag();
@@ -342,11 +356,24 @@ function play() {
   renderTracks();
 }
 
+function playHls() {
+  playing = true;
+  playStartedAt = performance.now();
+  setPressed(true);
+  setPlayerStatus('Connecting to the stream…');
+  hls.start().catch((err) => {
+    if (!playing || (err && err.name === 'AbortError')) return; // stopped meanwhile
+    stop(`Could not play the stream${err && err.message ? `: ${err.message}` : '.'}`, 'error');
+  });
+  renderTracks();
+}
+
 function stop(message, kind) {
   playing = false;
   playStartedAt = null;
   streamTag = null;
   streamStart = null;
+  hls.stop();
   el.audio.pause();
   el.audio.removeAttribute('src');
   el.audio.load(); // closes the stream request
@@ -400,6 +427,7 @@ window.radioPlayer = Object.freeze({
   heardNow,
   get burstSeconds() { return burstSeconds(); },
   get streamStart() { return streamStart; },
+  get hls() { return hls.active; },
   get playing() { return playing; },
   get connection() { return connectionState; },
   get history() { return history.slice(); },
