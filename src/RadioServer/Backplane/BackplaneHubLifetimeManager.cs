@@ -23,7 +23,9 @@ internal sealed partial class BackplaneHubLifetimeManager<THub> : HubLifetimeMan
     private readonly DefaultHubLifetimeManager<THub> _local;
     private readonly RedisHubLifetimeManager<THub> _redis;
     private readonly RedisBackplane _backplane;
-    private readonly TimeProvider _time;
+    // Redis is a peer on the network, and StackExchange.Redis times its commands on the real clock: so is the wait for
+    // it (the station's clock may be a test's fake one, which would never let a stalled Redis go).
+    private readonly TimeProvider _network = TimeProvider.System;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Member> _members = new(StringComparer.Ordinal);
 
@@ -36,10 +38,8 @@ internal sealed partial class BackplaneHubLifetimeManager<THub> : HubLifetimeMan
         IOptions<RedisOptions> redisOptions,
         IHubProtocolResolver protocols,
         IOptions<HubOptions> globalHubOptions,
-        IOptions<HubOptions<THub>> hubOptions,
-        TimeProvider time)
+        IOptions<HubOptions<THub>> hubOptions)
     {
-        _time = time;
         _backplane = backplane;
         _logger = loggers.CreateLogger<BackplaneHubLifetimeManager<THub>>();
         _local = new DefaultHubLifetimeManager<THub>(loggers.CreateLogger<DefaultHubLifetimeManager<THub>>());
@@ -79,7 +79,7 @@ internal sealed partial class BackplaneHubLifetimeManager<THub> : HubLifetimeMan
         }
         try
         {
-            await member.Tail.WaitAsync(SettleLimit, _time);
+            await member.Tail.WaitAsync(SettleLimit, _network);
         }
         catch (TimeoutException)
         {

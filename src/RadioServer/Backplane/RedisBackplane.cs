@@ -122,7 +122,8 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
             _interactiveUp = _subscriptionUp = false;
             _stopped = true;
         }
-        if (_connection.IsValueCreated && await _connection.Value is { } multiplexer)
+        // A first connect still under way (Redis away at start) is not waited for here; DisposeAsync ends it.
+        if (_connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully && _connection.Value.Result is { } multiplexer)
         {
             await multiplexer.CloseAsync(allowCommandsToComplete: false);
         }
@@ -167,7 +168,7 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
         var multiplexer = _configuration is null ? null : await Connecting();
         if (multiplexer is null)
         {
-            throw new InvalidOperationException("The Redis backplane is not configured.");
+            throw new InvalidOperationException("The Redis backplane could not be set up (RedisConnectFailed in the log); the hubs stay local.");
         }
         await WhenConnectedAsync(_stopping.Token);
         return multiplexer;

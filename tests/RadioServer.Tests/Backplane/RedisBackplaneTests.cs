@@ -164,6 +164,34 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         Assert.Equal(mark.StreamTitle, track.DisplayTitle);
     }
 
+    [Fact]
+    public async Task SlowRedis_NeverHoldsUpTheAirOrAPlayersConnect()
+    {
+        await using var a = await StartAsync(_a, "A FM");
+        await WaitForAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected, "the node to connect");
+        await using var listener = await StreamClient.ConnectAsync(a.Url("/stream"));
+        await using var before = await Player.ConnectAsync(a);
+        var marks = Channel.CreateUnbounded<TrackMark>();
+        a.Chain.TrackChanged += m => marks.Writer.TryWrite(m);
+
+        var answered = await _redis.StallAsync(seconds: 6);
+        var bytes = listener.AudioBytes;
+        await a.AdvanceAsync(TimeSpan.FromSeconds(3));
+        await listener.WaitForAudioAsync(bytes + 32_000, s_deadline);
+        Assert.False(answered.IsCompleted, "the audio came while Redis was still stalled");
+        await using var during = await Player.ConnectAsync(a); // waits for Redis at most a second
+        var state = await during.States.Reader.ReadAsync().AsTask().WaitAsync(s_deadline);
+        Assert.Equal("A FM", state.Station.Name);
+        Assert.False(answered.IsCompleted, "a player connected and got its state while Redis was still stalled");
+
+        // Once Redis answers, what was published meanwhile has reached the players, through Redis or, where a publish
+        // timed out, from this node itself.
+        await answered.WaitAsync(s_deadline);
+        Assert.True(marks.Reader.TryRead(out var mark), "A changed tracks while Redis was stalled");
+        var track = await ReceivedAsync(before, mark.Position);
+        Assert.Equal(mark.StreamTitle, track.DisplayTitle);
+    }
+
     [Theory]
     [InlineData("127.0.0.1:6379,nosuchoption=1", "Radio:Redis is not a StackExchange.Redis configuration string")]
     [InlineData(",", "Radio:Redis names no server")]

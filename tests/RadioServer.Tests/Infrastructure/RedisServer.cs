@@ -38,7 +38,7 @@ internal sealed class RedisServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _folder.Path })
+        foreach (var arg in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _folder.Path, "--enable-debug-command", "local" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -68,6 +68,28 @@ internal sealed class RedisServer : IAsyncDisposable
         }
         _process?.Dispose();
         _process = null;
+    }
+
+    /// <summary>
+    /// Makes the server answer nothing for <paramref name="seconds"/> (DEBUG SLEEP: a Redis that is slow, not gone);
+    /// the task completes when it answers again.
+    /// </summary>
+    public async Task<Task> StallAsync(int seconds)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"DEBUG SLEEP {seconds}\r\n"));
+        return AnsweredAsync();
+
+        async Task AnsweredAsync()
+        {
+            using (client)
+            {
+                var buffer = new byte[5];
+                await stream.ReadExactlyAsync(buffer); // +OK\r\n
+            }
+        }
     }
 
     private async Task<bool> PingAsync()
