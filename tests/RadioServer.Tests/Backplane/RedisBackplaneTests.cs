@@ -72,8 +72,8 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         {
             var track = await NextFromAAsync(player);
             Assert.Equal(mark.StreamTitle, track.DisplayTitle);
-            Assert.Equal(mark.Position, track.StreamPosition);
-            Assert.Equal(mark.Position * 8 / 128_000.0, track.StreamTime, 3);
+            Assert.Equal(mark.HeardPosition, track.StreamPosition);
+            Assert.Equal(mark.HeardPosition * 8 / 128_000.0, track.StreamTime, 3);
         }
         // The operators' group across nodes: A's once-a-second update reaches the dashboard on B.
         var update = await op.Updates.Reader.ReadAsync().AsTask().WaitAsync(s_deadline);
@@ -108,7 +108,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         await listenerA.WaitForAudioAsync(bytesA + 32_000, s_deadline);
         await listenerB.WaitForAudioAsync(bytesB + 32_000, s_deadline);
         Assert.True(marks.Reader.TryRead(out var during), "A changed tracks while Redis was down");
-        var heard = await ReceivedAsync(playerA, during.Position);
+        var heard = await ReceivedAsync(playerA, during.HeardPosition);
         Assert.Equal(during.StreamTitle, heard.DisplayTitle);
         var metrics = await MetricsAsync(a);
         Assert.True(metrics["radio_redis_publish_failures_total"] > 0, "messages that missed the other node are counted");
@@ -130,7 +130,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         }
         await a.AdvanceAsync(TimeSpan.FromSeconds(3));
         Assert.True(marks.Reader.TryRead(out var after), "A changed tracks after Redis came back");
-        var track = await ReceivedAsync(playerB, after.Position);
+        var track = await ReceivedAsync(playerB, after.HeardPosition);
         Assert.Equal(after.StreamTitle, track.DisplayTitle);
         Assert.Equal(1, (await Operators.StatusAsync(a)).Redis.Reconnects);
         Assert.Contains(a.Logs.Entries, e => e.EventId.Name == "RedisRestored");
@@ -160,7 +160,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         a.Chain.TrackChanged += m => marks.Writer.TryWrite(m);
         await a.AdvanceAsync(TimeSpan.FromSeconds(3));
         Assert.True(marks.Reader.TryRead(out var mark));
-        var track = await ReceivedAsync(playerB, mark.Position);
+        var track = await ReceivedAsync(playerB, mark.HeardPosition);
         Assert.Equal(mark.StreamTitle, track.DisplayTitle);
     }
 
@@ -188,7 +188,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         // timed out, from this node itself.
         await answered.WaitAsync(s_deadline);
         Assert.True(marks.Reader.TryRead(out var mark), "A changed tracks while Redis was stalled");
-        var track = await ReceivedAsync(before, mark.Position);
+        var track = await ReceivedAsync(before, mark.HeardPosition);
         Assert.Equal(mark.StreamTitle, track.DisplayTitle);
     }
 

@@ -105,16 +105,17 @@ public sealed class EdgeTests : IDisposable
             {
                 var atOrigin = Assert.Single(originMarks, m => m.Position == mark.Position);
                 Assert.Equal(atOrigin.StreamTitle, mark.StreamTitle);
+                Assert.Equal(atOrigin.HeardPosition, mark.HeardPosition); // NOW PLAYING waits for the same sound on both
                 Assert.Equal(atOrigin.Track?.Artist, mark.Track?.Artist);
             }
         }
         // The edge's own hub state (what its browsers get) names the origin's track with the origin's position.
         var snapshot = edge.App.Services.GetRequiredService<RadioServer.NowPlaying.StationSnapshot>();
-        await Until(() => snapshot.State().NowPlaying is { } now && now.StreamPosition == edge.Buffer.CurrentTrack!.Position && now.StreamPosition > seenAtEdge[0].Position - 1, "the edge's hub to name the track on air");
+        await Until(() => snapshot.State().NowPlaying is { } now && now.StreamPosition == edge.Buffer.CurrentTrack!.HeardPosition && now.StreamPosition > seenAtEdge[0].HeardPosition - 1, "the edge's hub to name the track on air");
         var nowPlaying = snapshot.State().NowPlaying!;
         lock (originMarks)
         {
-            Assert.Contains(originMarks, m => m.Position == nowPlaying.StreamPosition && m.StreamTitle == nowPlaying.DisplayTitle);
+            Assert.Contains(originMarks, m => m.HeardPosition == nowPlaying.StreamPosition && m.StreamTitle == nowPlaying.DisplayTitle);
         }
         // This edge encoded nothing of its own: its air chain never ran.
         Assert.Equal(0, edge.Chain.SamplesProduced);
