@@ -8,6 +8,7 @@ using RadioServer.Edges;
 using RadioServer.Streaming;
 using RadioServer.Streaming.Connections;
 using RadioServer.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace RadioServer.Tests.Edges;
 
@@ -27,8 +28,11 @@ public sealed class EdgeTests : IDisposable
     private readonly TempFolder _origin = new();
     private readonly TempFolder _edge = new();
 
-    public EdgeTests()
+    private readonly ITestOutputHelper _output;
+
+    public EdgeTests(ITestOutputHelper output)
     {
+        _output = output;
         TestAudio.WriteToneWav(_origin.File($"{First}.wav"), 600, seconds: 1.5);
         TestAudio.WriteToneWav(_origin.File($"{Second}.wav"), 900, seconds: 1.5);
     }
@@ -73,6 +77,10 @@ public sealed class EdgeTests : IDisposable
         await using var edge = await StartEdgeAsync(origin, more: ("Radio:MetaInt", "2000"));
         var edgeMarks = new List<TrackMark>();
         edge.Chain.TrackChanged += m => { lock (edgeMarks) { edgeMarks.Add(m); } };
+        // When each title change was published, on the origin and on the edge (both raise it right after publishing).
+        var published = new System.Collections.Concurrent.ConcurrentDictionary<(string Node, long Position), long>();
+        origin.Chain.TrackChanged += m => published[("origin", m.Position)] = TimeProvider.System.GetTimestamp();
+        edge.Chain.TrackChanged += m => published[("edge", m.Position)] = TimeProvider.System.GetTimestamp();
         await Until(() => edge.Buffer.EndPosition > 0, "the edge's first audio");
 
         await using var player = await StreamClient.ConnectAsync(edge.Url("/stream"), icyMetadata: true);
@@ -109,6 +117,13 @@ public sealed class EdgeTests : IDisposable
                 Assert.Equal(atOrigin.Track?.Artist, mark.Track?.Artist);
             }
         }
+        // The delay the edge adds: from the origin's publish of a title's first chunk to the edge's, over loopback.
+        var delays = seenAtEdge.Where(m => published.ContainsKey(("origin", m.Position)) && published.ContainsKey(("edge", m.Position)))
+            .Select(m => TimeProvider.System.GetElapsedTime(published[("origin", m.Position)], published[("edge", m.Position)]).TotalMilliseconds).ToList();
+        Assert.NotEmpty(delays);
+        _output.WriteLine($"edge publish delay after the origin's: {string.Join(", ", delays.Select(d => $"{d:0.0} ms"))}");
+        Assert.All(delays, d => Assert.InRange(d, 0, 1000)); // generous: the CI box is shared; the goal (under 100 ms) is measured by bench/cluster.sh
+
         // The edge's own hub state (what its browsers get) names the origin's track with the origin's position.
         var snapshot = edge.App.Services.GetRequiredService<RadioServer.NowPlaying.StationSnapshot>();
         await Until(() => snapshot.State().NowPlaying is { } now && now.StreamPosition == edge.Buffer.CurrentTrack!.HeardPosition && now.StreamPosition > seenAtEdge[0].HeardPosition - 1, "the edge's hub to name the track on air");
