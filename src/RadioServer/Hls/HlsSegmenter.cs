@@ -85,7 +85,8 @@ internal sealed partial class HlsSegmenter : BackgroundService
         {
             return;
         }
-        Interlocked.Exchange(ref _cursor, _buffer.Head);
+        // The cursor was set when the segmenter was made, with the other hosted services and before the air chain
+        // published anything: taking the head again here would lose the chunks published while the host started them.
         Log.Started(_logger, _options.FramesPerSegment, _options.SegmentDuration, _options.WindowSegments);
         while (!stoppingToken.IsCancellationRequested)
         {
