@@ -5,6 +5,11 @@
 #   bench/cluster.sh             keeps the cluster up until Ctrl-C
 #   bench/cluster.sh load        also runs the load tool against both edges (half the players each) and prints each
 #                                edge's result and the origin's total at the end, then stops everything
+#   bench/cluster.sh delay       the delay an edge adds to the audio: a player on the origin and one on edge1, the same
+#                                bytes' arrival compared (SECONDS_DELAY=30), then stops
+#   bench/cluster.sh hub         nowPlaying across nodes: the origin plays 3 s tone tracks, HUB_CLIENTS=5000 SignalR
+#                                clients (half on each edge) get each change through Redis; delay from the origin's
+#                                startedAt to each receipt (p50/p99), then stops
 # Settings (environment): BASE_PORT=18100 (origin; edges +1, +2; redis +9)  CLIENTS=30000 RATE=200 (arrivals a second,
 #   over both edges) DURATION=60 (seconds held after the ramp)  ORIGIN_CORE=0 EDGE1_CORE=1 EDGE2_CORE=1 CLIENT_CORE=0
 #   RADIOSERVER_DLL=path (skip the build)  KEEP=1 (keep the work folder with the nodes' logs)
@@ -70,7 +75,17 @@ wait_ready() { # NAME PORT
   log "$1 is not ready"; tail -20 "$work/$1.out" >&2; exit 1
 }
 
-start origin "$origin_port" "${ORIGIN_CORE:-0}"
+origin_args=()
+if [ "$mode" = hub ]; then
+  command -v sox >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sox >/dev/null
+  mkdir -p "$work/media"
+  for i in 1 2 3; do sox -n -r 44100 -c 2 "$work/media/0$i Bench - Track $i.wav" synth 3 sine $((300 + i * 100)) vol 0.3 2>/dev/null; done
+  origin_args=(--Radio:MediaPath="$work/media" --Radio:SchedulePath="$work/media/none.json")
+  dotnet build bench/RadioServer.Benchmarks -c Release -v q -nologo >/dev/null
+fi
+if [ "$mode" = delay ]; then dotnet build bench/RadioServer.Benchmarks -c Release -v q -nologo >/dev/null; fi
+benchtool=$root/bench/RadioServer.Benchmarks/bin/Release/net10.0/RadioServer.Benchmarks.dll
+start origin "$origin_port" "${ORIGIN_CORE:-0}" "${origin_args[@]}"
 wait_ready origin "$origin_port"
 start edge1 "$edge1_port" "${EDGE1_CORE:-1}" --Radio:Origin="http://127.0.0.1:$origin_port" --Radio:EdgeName=edge1
 start edge2 "$edge2_port" "${EDGE2_CORE:-1}" --Radio:Origin="http://127.0.0.1:$origin_port" --Radio:EdgeName=edge2
@@ -85,6 +100,26 @@ echo "edge1   http://127.0.0.1:$edge1_port/stream"
 echo "edge2   http://127.0.0.1:$edge2_port/stream"
 echo "redis   127.0.0.1:$redis_port"
 
+if [ "$mode" = delay ]; then
+  sleep 5 # past the edges' first pulls
+  taskset -c "${CLIENT_CORE:-0}" dotnet "$benchtool" edge-delay --origin "http://127.0.0.1:$origin_port/stream" \
+    --edge "http://127.0.0.1:$edge1_port/stream" --seconds "${SECONDS_DELAY:-30}"
+  exit 0
+fi
+if [ "$mode" = hub ]; then
+  hub_clients=${HUB_CLIENTS:-5000}
+  hub_pids=()
+  for edge in 1 2; do
+    taskset -c "$((edge - 1))" dotnet "$benchtool" hub --url "http://127.0.0.1:$((base + edge))" --clients $((hub_clients / 2)) \
+      --changes "${CHANGES:-10}" --settle "${SETTLE:-5}" >"$work/hub$edge.txt" 2>&1 &
+    hub_pids+=($!)
+    pids+=($!)
+  done
+  for pid in "${hub_pids[@]}"; do wait "$pid" || true; done
+  for edge in 1 2; do echo "edge$edge:"; sed 's/^/  /' "$work/hub$edge.txt"; done
+  log "origin's backplane: $(curl -s "http://127.0.0.1:$origin_port/api/status" | jq -c '.redis')"
+  exit 0
+fi
 if [ "$mode" != load ]; then
   log "up; Ctrl-C stops every node"
   wait "${pids[1]}"

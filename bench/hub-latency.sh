@@ -6,6 +6,7 @@
 # SETTLE=5: changes in the first SETTLE s after the last client connected are reported apart (the wave's
 # garbage is collected then). HUB_PER_CHANGE=1 prints every change. SERVER_ERR=file keeps the server's stderr.
 # SERVER_ARGS="--Radio:Memory:WaveConnections=0" passes settings to the server (that one: no collection after the wave).
+# RADIOSERVER_DLL=path runs another build of the server (A/B against an older commit), as compare-icecast.sh does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-2000}
@@ -21,7 +22,7 @@ dotnet build bench/RadioServer.Benchmarks -c Release -v q -nologo >/dev/null
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 server_cpu=() client_cpu=()
 if [[ "${PIN:-0}" == 1 ]]; then server_cpu=(taskset -c 0) client_cpu=(taskset -c 1); fi
-"${server_cpu[@]}" dotnet src/RadioServer/bin/Release/net10.0/RadioServer.dll --urls "http://127.0.0.1:$port" --Radio:MediaPath="$media" \
+"${server_cpu[@]}" dotnet "${RADIOSERVER_DLL:-src/RadioServer/bin/Release/net10.0/RadioServer.dll}" --urls "http://127.0.0.1:$port" --Radio:MediaPath="$media" \
   --Radio:SchedulePath="$media/none.json" --Radio:DatabasePath="$media/history.db" --Logging:LogLevel:Default=Warning \
   --Logging:LogLevel:RadioServer.Hosting.ConnectionWaveCollector=Information ${SERVER_ARGS:-} >"$media/server.log" 2>${SERVER_ERR:-/dev/null} &
 pid=$!

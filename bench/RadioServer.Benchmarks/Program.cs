@@ -3,6 +3,7 @@ using RadioServer.Benchmarks;
 
 // dotnet run -c Release --project bench/RadioServer.Benchmarks -- [chain|encoder|decode|limiter|all] [--minutes N] [--media DIR]
 //   ... -- analysis FILE... [--passes N]: the library analysis per file (bench/analysis.sh)
+//   ... -- edge-delay --origin URL --edge URL [--seconds N]: the delay an edge adds to the audio (bench/cluster.sh delay)
 var mode = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var minutes = ArgValue(args, "--minutes", 30);
 var media = Path.GetFullPath(ArgOption(args, "--media") ?? Path.Combine(RepoRoot(), "media"));
@@ -31,6 +32,10 @@ if (mode is "hub")
 if (mode is "live-delay")
 {
     LiveDelayBenchmark.Run(ArgOption(args, "--url") ?? "http://127.0.0.1:8000", ArgOption(args, "--password") ?? Environment.GetEnvironmentVariable("Radio__Live__MasterPassword") ?? "", ArgValue(args, "--seconds", 60));
+}
+if (mode is "edge-delay")
+{
+    EdgeDelayBenchmark.Run(ArgOption(args, "--origin") ?? "http://127.0.0.1:8000/stream", ArgOption(args, "--edge") ?? "http://127.0.0.1:8001/stream", ArgValue(args, "--seconds", 30));
 }
 if (mode is "analysis")
 {
