@@ -39,6 +39,31 @@ public sealed class EarSyncTests : IClassFixture<MediaBrowser>, IDisposable
     public async Task NowPlaying_ChangesWithin100msOfTheToneTheElementPlays()
     {
         await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?> { ["Radio:StationName"] = "Ear FM" }, fakeTime: false);
+        await MeasureAsync(station);
+    }
+
+    /// <summary>
+    /// The same on an edge: the page is the edge's, its stream the edge's relay of the origin's frames, its titles the
+    /// edge's own hub (no Redis), placed at the origin's positions; the edge's listener registry answers StreamStart.
+    /// </summary>
+    [Fact]
+    public async Task OnAnEdge_NowPlaying_ChangesWithin100msOfTheToneTheElementPlays()
+    {
+        const string key = "ear-sync-edge-key-0123456789abcdef";
+        using var edgeFolder = new TempFolder();
+        await using var origin = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?> { ["Radio:StationName"] = "Ear FM", ["Radio:EdgeKey"] = key }, fakeTime: false);
+        await using var edge = await TestStation.StartAsync(edgeFolder.Media, new Dictionary<string, string?>
+        {
+            ["Radio:StationName"] = "Ear FM",
+            ["Radio:Origin"] = origin.BaseUri.ToString(),
+            ["Radio:EdgeKey"] = key,
+        }, fakeTime: false);
+        await MeasureAsync(edge);
+        Assert.Empty(origin.Listeners.Sessions); // the page listened on the edge, not through to the origin
+    }
+
+    private async Task MeasureAsync(TestStation station)
+    {
         await using var browser = await _browser.NewPageAsync(station.BaseUri);
         var page = browser.Page;
         await page.GotoAsync("/");
