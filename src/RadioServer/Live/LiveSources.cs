@@ -48,11 +48,13 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
     private readonly SemaphoreSlim _checking = new(1, 1);
     private readonly ConcurrentDictionary<IPAddress, (int Count, DateTimeOffset Since)> _failures = new();
     private readonly ConcurrentDictionary<string, long> _refusals = new();
+    private readonly bool _edge;
     private long _connects;
 
-    public LiveSources(IOptions<LiveOptions> options, IOptions<RadioOptions> radio, DescriptorBudget budget, ScheduleStore schedule, IHostAccounts accounts, ILiveRecorder recorder, TimeProvider time, ILogger<LiveSources> logger, IOptions<SoundOptions>? sound = null)
+    public LiveSources(IOptions<LiveOptions> options, IOptions<RadioOptions> radio, DescriptorBudget budget, ScheduleStore schedule, IHostAccounts accounts, ILiveRecorder recorder, TimeProvider time, ILogger<LiveSources> logger, IOptions<SoundOptions>? sound = null, IOptions<RadioServer.Edges.EdgeOptions>? edge = null)
     {
         _options = options.Value;
+        _edge = edge?.Value.IsEdge == true;
         _budget = budget;
         _schedule = schedule;
         _accounts = accounts;
@@ -107,7 +109,7 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
     /// <summary>Sources refused since the start.</summary>
     public long Refused => _refusals.Values.Sum();
 
-    /// <summary>Sources refused since the start, by reason (credentials, rateLimited, slot, disabled, blocked, inUse, contentType, bad).</summary>
+    /// <summary>Sources refused since the start, by reason (credentials, rateLimited, slot, disabled, blocked, inUse, contentType, bad, edge).</summary>
     public IReadOnlyDictionary<string, long> Refusals => _refusals;
 
     bool ILiveFeed.OnAir => Director.OnAir;
@@ -198,6 +200,12 @@ internal sealed partial class LiveSources : IDirectConnectionHandler, ILiveFeed
     internal async Task<SourceClearance> ClearAsync(string? user, string? password, IPAddress? address)
     {
         var now = _time.GetUtcNow();
+        if (_edge)
+        {
+            // An edge plays the origin's frames and nothing else (its chain encodes nothing): a source here would be
+            // accepted and never heard. Said before any password is looked at, the same to everyone.
+            return new SourceClearance(null, Counted(new("edge", "this node is an edge", "This node relays the station from its origin: connect live sources to the origin."), address));
+        }
         if (user is null)
         {
             // libshout's first try has no credentials: the challenge, answered at once (there is nothing to check).

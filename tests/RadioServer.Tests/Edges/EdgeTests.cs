@@ -313,6 +313,25 @@ public sealed class EdgeTests : IDisposable
     }
 
     [Fact]
+    public async Task LiveSource_OnAnEdge_IsRefusedWithTheReason_BeforeAnyPasswordCheck()
+    {
+        await using var origin = await StartOriginAsync();
+        await using var edge = await StartEdgeAsync(origin, more: ("Radio:Live:MasterPassword", "edge-master-password"));
+        // The right password and a wrong one get the same answer: an edge plays the origin's frames only.
+        foreach (var password in new[] { "edge-master-password", "wrong" })
+        {
+            using var source = await SourceClient.ConnectAsync(edge, "source", password);
+            Assert.False(source.Accepted, source.Answer);
+            Assert.StartsWith("HTTP/1.0 403 Forbidden", source.Answer, StringComparison.Ordinal);
+            Assert.Contains("connect live sources to the origin", source.Answer, StringComparison.Ordinal);
+            Assert.DoesNotContain(origin.BaseUri.Authority, source.Answer, StringComparison.Ordinal); // where the origin is stays unsaid
+        }
+        var live = edge.App.Services.GetRequiredService<RadioServer.Live.LiveSources>();
+        Assert.Equal(2, live.Refusals["edge"]);
+        Assert.Equal(0, live.Connects);
+    }
+
+    [Fact]
     public async Task EdgeWithAWrongOrigin_SaysSoInTheLog_AndKeepsRetrying()
     {
         // A server that is not a radio origin (this station without the relay: its /api/edges/stream is 403, no key set).
