@@ -24,15 +24,7 @@ public sealed class BackplaneOptions
     [StringLength(200)]
     public string? RedisChannelPrefix { get; set; }
 
-    /// <summary>
-    /// Read here only to know whether this node is an edge (the edges' own setting, <c>Radio:Origin</c>): an edge's
-    /// hubs leave the station's messages to the origin while Redis is up (docs/scaling.md).
-    /// </summary>
-    public string? Origin { get; set; }
-
     internal bool Enabled => !string.IsNullOrWhiteSpace(Redis);
-
-    internal bool IsEdge => !string.IsNullOrWhiteSpace(Origin);
 
     /// <summary>The prefix in use: the configured one, or one made from the station's name.</summary>
     internal string ChannelPrefixFor(string stationName)

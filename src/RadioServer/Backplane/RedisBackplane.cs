@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using RadioServer.Edges;
 using RadioServer.Station;
 using StackExchange.Redis;
 
@@ -16,6 +17,7 @@ namespace RadioServer.Backplane;
 internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IAsyncDisposable
 {
     private readonly BackplaneOptions _options;
+    private readonly bool _edge;
     private readonly ConfigurationOptions? _configuration;
     private readonly TimeProvider _time;
     private readonly ILogger<RedisBackplane> _logger;
@@ -36,9 +38,10 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
     private string? _lastError;
     private DateTimeOffset? _lastErrorAt;
 
-    public RedisBackplane(IOptions<BackplaneOptions> options, IOptions<RadioOptions> radio, TimeProvider time, ILogger<RedisBackplane> logger)
+    public RedisBackplane(IOptions<BackplaneOptions> options, IOptions<EdgeOptions> edges, IOptions<RadioOptions> radio, TimeProvider time, ILogger<RedisBackplane> logger)
     {
         _options = options.Value;
+        _edge = edges.Value.IsEdge;
         _time = time;
         _logger = logger;
         ChannelPrefix = _options.Enabled ? _options.ChannelPrefixFor(radio.Value.StationName) : null;
@@ -79,8 +82,11 @@ internal sealed partial class RedisBackplane : IHostedService, IMetricSource, IA
     /// <summary>What the SignalR Redis lifetime managers are told (their connection comes from <see cref="MultiplexerAsync"/>).</summary>
     internal ConfigurationOptions? Configuration => _configuration;
 
-    /// <summary>An edge leaves the station's messages to the origin while Redis is up; see docs/scaling.md.</summary>
-    public bool IsEdge => _options.IsEdge;
+    /// <summary>
+    /// This node is an edge (<see cref="EdgeOptions.IsEdge"/>, <c>Radio:Origin</c> set): its hubs leave the station's
+    /// messages to the origin while Redis is up; see docs/scaling.md.
+    /// </summary>
+    public bool IsEdge => _edge;
 
     public string? ChannelPrefix { get; }
 

@@ -52,8 +52,8 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     {
         await using var a = await StartAsync(_a, "A FM");
         await using var b = await StartAsync(_b, "B FM");
-        await WaitForAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected && (await Operators.StatusAsync(b)).Redis.Connected, "both nodes connected to Redis");
-        await using var player = await Player.ConnectAsync(b);
+        await Poll.UntilAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected && (await Operators.StatusAsync(b)).Redis.Connected, "both nodes connected to Redis");
+        await using var player = await HubPlayer.ConnectAsync(b);
         var state = await player.States.Reader.ReadAsync().AsTask().WaitAsync(s_deadline);
         Assert.Equal("B FM", state.Station.Name); // the state on connect: the node's own snapshot
         await using var op = await Operators.HubOperator.JoinAsync(b);
@@ -87,16 +87,16 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     {
         await using var a = await StartAsync(_a, "A FM");
         await using var b = await StartAsync(_b, "B FM");
-        await WaitForAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected && (await Operators.StatusAsync(b)).Redis.Connected, "both nodes connected to Redis");
+        await Poll.UntilAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected && (await Operators.StatusAsync(b)).Redis.Connected, "both nodes connected to Redis");
         await using var listenerA = await StreamClient.ConnectAsync(a.Url("/stream"));
         await using var listenerB = await StreamClient.ConnectAsync(b.Url("/stream"));
-        await using var playerA = await Player.ConnectAsync(a);
-        await using var playerB = await Player.ConnectAsync(b);
+        await using var playerA = await HubPlayer.ConnectAsync(a);
+        await using var playerB = await HubPlayer.ConnectAsync(b);
         await playerA.States.Reader.ReadAsync().AsTask().WaitAsync(s_deadline);
         await playerB.States.Reader.ReadAsync().AsTask().WaitAsync(s_deadline);
 
         await _redis.KillAsync();
-        await WaitForAsync(async () => !(await Operators.StatusAsync(a)).Redis.Connected && !(await Operators.StatusAsync(b)).Redis.Connected, "both nodes to see Redis gone");
+        await Poll.UntilAsync(async () => !(await Operators.StatusAsync(a)).Redis.Connected && !(await Operators.StatusAsync(b)).Redis.Connected, "both nodes to see Redis gone");
 
         // The air and the listeners go on; each node's hub serves its own players from its own air chain.
         var marks = Channel.CreateUnbounded<TrackMark>();
@@ -116,7 +116,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         Assert.Contains(a.Logs.Entries, e => e.EventId.Name == "RedisLost");
 
         await _redis.StartAgainAsync();
-        await WaitForAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected && (await Operators.StatusAsync(b)).Redis.Connected, "both nodes to reconnect");
+        await Poll.UntilAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected && (await Operators.StatusAsync(b)).Redis.Connected, "both nodes to reconnect");
 
         // Back: each node gives its players the whole state again, and A's messages reach B's players once more.
         var again = await playerB.States.Reader.ReadAsync().AsTask().WaitAsync(s_deadline);
@@ -141,7 +141,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     {
         await _redis.KillAsync();
         await using var a = await StartAsync(_a, "A FM");
-        await using var player = await Player.ConnectAsync(a);
+        await using var player = await HubPlayer.ConnectAsync(a);
         var state = await player.States.Reader.ReadAsync().AsTask().WaitAsync(s_deadline);
         Assert.Equal("A FM", state.Station.Name);
         var status = await Operators.StatusAsync(a);
@@ -151,11 +151,11 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         await player.Tracks.Reader.ReadAsync().AsTask().WaitAsync(s_deadline);
 
         await _redis.StartAgainAsync();
-        await WaitForAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected, "the node to connect");
+        await Poll.UntilAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected, "the node to connect");
         await player.States.Reader.ReadAsync().AsTask().WaitAsync(s_deadline); // the whole state again
         await using var b = await StartAsync(_b, "B FM");
-        await WaitForAsync(async () => (await Operators.StatusAsync(b)).Redis.Connected, "node B to connect");
-        await using var playerB = await Player.ConnectAsync(b);
+        await Poll.UntilAsync(async () => (await Operators.StatusAsync(b)).Redis.Connected, "node B to connect");
+        await using var playerB = await HubPlayer.ConnectAsync(b);
         var marks = Channel.CreateUnbounded<TrackMark>();
         a.Chain.TrackChanged += m => marks.Writer.TryWrite(m);
         await a.AdvanceAsync(TimeSpan.FromSeconds(3));
@@ -168,9 +168,9 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     public async Task SlowRedis_NeverHoldsUpTheAirOrAPlayersConnect()
     {
         await using var a = await StartAsync(_a, "A FM");
-        await WaitForAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected, "the node to connect");
+        await Poll.UntilAsync(async () => (await Operators.StatusAsync(a)).Redis.Connected, "the node to connect");
         await using var listener = await StreamClient.ConnectAsync(a.Url("/stream"));
-        await using var before = await Player.ConnectAsync(a);
+        await using var before = await HubPlayer.ConnectAsync(a);
         var marks = Channel.CreateUnbounded<TrackMark>();
         a.Chain.TrackChanged += m => marks.Writer.TryWrite(m);
 
@@ -179,7 +179,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         await a.AdvanceAsync(TimeSpan.FromSeconds(3));
         await listener.WaitForAudioAsync(bytes + 32_000, s_deadline);
         Assert.False(answered.IsCompleted, "the audio came while Redis was still stalled");
-        await using var during = await Player.ConnectAsync(a); // waits for Redis at most a second
+        await using var during = await HubPlayer.ConnectAsync(a); // waits for Redis at most a second
         var state = await during.States.Reader.ReadAsync().AsTask().WaitAsync(s_deadline);
         Assert.Equal("A FM", state.Station.Name);
         Assert.False(answered.IsCompleted, "a player connected and got its state while Redis was still stalled");
@@ -207,7 +207,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     {
         await using (var station = await TestStation.StartAsync(_a.Media, new Dictionary<string, string?> { ["Radio:StationName"] = "My Radio FM!", ["Radio:Redis"] = _redis.Configuration }))
         {
-            await WaitForAsync(async () => (await Operators.StatusAsync(station)).Redis.Connected, "the node to connect");
+            await Poll.UntilAsync(async () => (await Operators.StatusAsync(station)).Redis.Connected, "the node to connect");
             var status = (await Operators.StatusAsync(station)).Redis;
             Assert.Equal("radioserver:my-radio-fm:", status.ChannelPrefix);
             Assert.True(status.PublishesStation);
@@ -228,7 +228,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     /// The next track change from A's air chain. B is an ordinary station too, so it publishes its own (its first track,
     /// when its air chain starts) to every node; B plays only Gamma - Three, A never does.
     /// </summary>
-    private static async Task<TrackMessage> NextFromAAsync(Player player)
+    private static async Task<TrackMessage> NextFromAAsync(HubPlayer player)
     {
         while (true)
         {
@@ -241,7 +241,7 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
     }
 
     /// <summary>The player's <c>nowPlaying</c> for the track that starts at <paramref name="position"/> (earlier ones skipped); fails after the deadline.</summary>
-    private static async Task<TrackMessage> ReceivedAsync(Player player, long position)
+    private static async Task<TrackMessage> ReceivedAsync(HubPlayer player, long position)
     {
         while (true)
         {
@@ -253,19 +253,6 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         }
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + s_deadline;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting for {what}.");
-            }
-            await Task.Delay(50);
-        }
-    }
-
     private static async Task<Dictionary<string, double>> MetricsAsync(TestStation station)
     {
         using var http = Operators.Http(station, key: null);
@@ -273,32 +260,5 @@ public sealed class RedisBackplaneTests : IAsyncLifetime
         return text.Split('\n').Where(l => l.StartsWith("radio_redis_", StringComparison.Ordinal))
             .Select(l => l.Split(' '))
             .ToDictionary(p => p[0], p => double.Parse(p[1], CultureInfo.InvariantCulture));
-    }
-
-    /// <summary>A player's hub connection, each push queued by kind.</summary>
-    private sealed class Player : IAsyncDisposable
-    {
-        private Player(HubConnection connection) => Connection = connection;
-
-        public HubConnection Connection { get; }
-
-        public Channel<RadioState> States { get; } = Channel.CreateUnbounded<RadioState>();
-
-        public Channel<TrackMessage> Tracks { get; } = Channel.CreateUnbounded<TrackMessage>();
-
-        public static async Task<Player> ConnectAsync(TestStation station)
-        {
-            // As the pages connect: WebSockets only, no negotiate request (any node can take it, no sticky sessions).
-            var connection = new HubConnectionBuilder()
-                .WithUrl(station.Url("/hubs/radio"), Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets, o => o.SkipNegotiation = true)
-                .Build();
-            var player = new Player(connection);
-            connection.On<RadioState>("State", s => player.States.Writer.TryWrite(s));
-            connection.On<TrackMessage>("NowPlaying", t => player.Tracks.Writer.TryWrite(t));
-            await connection.StartAsync();
-            return player;
-        }
-
-        public ValueTask DisposeAsync() => Connection.DisposeAsync();
     }
 }

@@ -32,7 +32,8 @@ public sealed partial class OperatorHostsPageTests : IClassFixture<Browser>, IDi
 
     public void Dispose() => _folder.Dispose();
 
-    private static async Task ConnectAsync(IPage page)
+    /// <summary>Opens the dashboard, gives the operator key and waits until it is connected.</summary>
+    internal static async Task ConnectAsync(IPage page)
     {
         await page.GotoAsync("/operator");
         await page.GetByLabel("Operator key").FillAsync(Operators.OperatorKey);

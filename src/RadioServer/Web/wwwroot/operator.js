@@ -68,6 +68,7 @@ const el = {
   edges: $('edges'),
   edgesSummary: $('edges-summary'),
   edgesList: $('edges-list'),
+  redisSummary: $('redis-summary'),
   dropStatus: $('drop-status'),
   listenerRows: $('listener-rows'),
   hostsRefresh: $('hosts-refresh'),
@@ -189,10 +190,14 @@ function renderListeners() {
 }
 
 // An origin: the station's total and each edge's share; an edge: its link to the origin (an outage is not hidden).
+// With Radio:Redis, the hubs' backplane too, on any node.
 function renderEdges() {
   const e = status.edges;
   const shown = !!e && (e.role === 'edge' || (e.role === 'origin' && (e.edges.length > 0 || e.pulls > 0)));
-  el.edges.hidden = !shown;
+  const redisShown = renderRedis();
+  el.edges.hidden = !shown && !redisShown;
+  el.edgesSummary.hidden = !shown;
+  el.edgesList.hidden = !shown;
   if (!shown) return;
   if (e.role === 'edge') {
     const o = e.origin;
@@ -209,6 +214,20 @@ function renderEdges() {
   el.edgesList.replaceChildren(...e.edges.map((x) =>
     h('li', { class: x.originConnected ? 'chip' : 'chip chip-some', title: x.url || '' },
       h('span', { class: 'chip-label', text: x.originConnected ? x.name : `${x.name} (origin lost)` }), ' ', h('strong', { text: num(x.listeners) }))));
+}
+
+// The hubs across nodes (status.redis, BackplaneStatus): connected or not, the channel prefix, what did not get through.
+function renderRedis() {
+  const r = status.redis;
+  const shown = !!r && r.enabled;
+  el.redisSummary.hidden = !shown;
+  if (!shown) return false;
+  const lost = r.publishFailures > 0 ? ` ${num(r.publishFailures)} message${r.publishFailures === 1 ? '' : 's'} did not reach the other nodes.` : '';
+  setText(el.redisSummary, r.connected
+    ? `Hub across nodes: Redis connected, channel prefix ${r.channelPrefix}; ${r.publishesStation ? 'this node publishes to every node' : 'the origin publishes to this node\'s clients'}.${lost}`
+    : `Hub across nodes: Redis disconnected${r.downSince ? ` since ${stationTime(r.downSince)}` : ''} (${r.lastError || 'no answer'}); each node's hubs reach only their own clients.${lost}`);
+  el.redisSummary.dataset.bad = r.connected ? 'false' : 'true';
+  return true;
 }
 
 const REASONS = { clientClosed: 'client closed', tooSlow: 'too slow', error: 'error', kicked: 'dropped', serverStopping: 'server stopping' };
