@@ -36,6 +36,7 @@ internal sealed partial class HlsSegmenter : BackgroundService
     private int _pendingFrames;
     private long _pendingPosition = -1;
     private long _pendingStartSample;
+    private int _pendingLimit;  // frames this segment holds: to the next boundary of the stream's segment grid
     private DateTimeOffset _pendingDate;
     private long? _pendingTitlePosition;
     private string? _title;
@@ -199,7 +200,7 @@ internal sealed partial class HlsSegmenter : BackgroundService
             offset += header.FrameLength;
             _nextSample += header.SamplesPerFrame;
             _expectedPosition = position + header.FrameLength;
-            if (_pendingFrames >= _options.FramesPerSegment)
+            if (_pendingFrames >= _pendingLimit)
             {
                 Close();
             }
@@ -217,6 +218,10 @@ internal sealed partial class HlsSegmenter : BackgroundService
         }
         _pendingPosition = position;
         _pendingStartSample = _nextSample;
+        // Segments end on the stream's grid, every FramesPerSegment frames from its first: whichever position a reader
+        // starts at (an edge joins mid-stream; this node after a gap), it cuts the same segments from the same positions
+        // as every other node, the first one only running to the next boundary.
+        _pendingLimit = _options.FramesPerSegment - (int)(_nextSample / StationFormat.FrameSamples % _options.FramesPerSegment);
         _pendingTitlePosition = null;
         // Program date time: counted in samples from an anchor, so consecutive segments' dates differ by exactly their
         // durations; re-anchored when the station's clock and the samples part by more than half a second (a stall).

@@ -217,6 +217,17 @@ public sealed class HlsEndpointTests(HlsToneStation tone) : IClassFixture<HlsTon
         Assert.Equal(1, status.Hls!.Listeners);
         Assert.Equal(2, status.Hls.Peak);
         Assert.Contains("radio_hls_listeners 1", await one.GetStringAsync("/metrics"));
+
+        // Then nobody asks: still counted just inside two segment lengths (9.978 s), gone just past them.
+        await HlsStation.AdvanceAsync(station, TimeSpan.FromSeconds(9.5));
+        Assert.Equal(1, (await Operators.StatusAsync(station)).Hls!.Listeners);
+        await HlsStation.AdvanceAsync(station, TimeSpan.FromSeconds(0.6));
+        status = await Operators.StatusAsync(station);
+        Assert.Equal(0, status.Hls!.Listeners);
+        Assert.Equal(2, status.Hls.Peak);
+        var metrics = await one.GetStringAsync("/metrics");
+        Assert.Contains("radio_hls_listeners 0", metrics);
+        Assert.Contains("radio_hls_listeners_peak 2", metrics);
     }
 
     [Fact]

@@ -62,6 +62,12 @@ public sealed class HlsSegmenterTests
         Assert.Equal(edge, resumed.Position);
         // Placed on the stream's clock by its position, so its timestamp is right after the gap too.
         Assert.Equal((long)Math.Round(edge / BytesPerFrame) * 1152, resumed.StartSample);
+        // Back on the stream's 38-frame grid: the resumed segment runs to the next boundary, the one after starts on it.
+        var resumedFrame = (long)Math.Round(edge / BytesPerFrame);
+        Assert.Equal(38 - (int)(resumedFrame % 38), resumed.Frames);
+        var following = window.Retained.Single(s => s.Sequence == resumed.Sequence + 1);
+        Assert.Equal(0, following.StartSample / 1152 % 38);
+        Assert.Equal(38, following.Frames);
         var text = System.Text.Encoding.UTF8.GetString(window.Playlist);
         Assert.Contains($"#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:", text);
         Assert.DoesNotContain("#EXT-X-DISCONTINUITY-SEQUENCE", text);

@@ -81,6 +81,8 @@ export function readSegmentTag(data) {
 export function hlsPlayer(audio, { bitrateKbps, liveNow, onStatus = () => {}, onFatal = () => {} }) {
   let hls = null;
   let anchors = []; // { media: seconds on audio.currentTime's timeline, stream: stream seconds }, oldest first
+  let reload = null; // the timer loading the playlist again after hls.js gave up on it
+  let reloads = 0;   // playlist failures in a row: the back-off
 
   function streamTimeOf(tag) {
     const rate = bitrateKbps();
@@ -110,11 +112,26 @@ export function hlsPlayer(audio, { bitrateKbps, liveNow, onStatus = () => {}, on
     hls = new Hls({ lowLatencyMode: false, liveSyncDurationCount: 3, enableID3MetadataCues: false });
     anchors = [];
     hls.on(Hls.Events.FRAG_PARSING_METADATA, onMetadata);
+    hls.on(Hls.Events.MANIFEST_LOADED, () => { reloads = 0; });
     hls.on(Hls.Events.ERROR, (_, data) => {
       if (!data.fatal) return;
-      if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+      const status = data.response && data.response.code;
+      if (data.type === Hls.ErrorTypes.NETWORK_ERROR && (data.details === Hls.ErrorDetails.MANIFEST_LOAD_ERROR || data.details === Hls.ErrorDetails.MANIFEST_LOAD_TIMEOUT)) {
+        // The playlist itself failed: hls.js tries it twice, and startLoad() only reloads playlists it has. A 503 (no
+        // segment cut yet: the station just went on air) or the server away: load it again, 1 s doubling to 8 s.
+        if (status >= 400 && status < 500) {
+          onFatal(`HLS playback failed (the playlist answered ${status}).`);
+          return;
+        }
         onStatus('Reconnecting…');
-        hls.startLoad(); // the playlist or a segment failed: try again (hls.js backs off)
+        const source = hls;
+        reload = setTimeout(() => {
+          reload = null;
+          if (hls === source) hls.loadSource(HLS_URL);
+        }, Math.min(8000, 1000 * 2 ** reloads++));
+      } else if (data.type === Hls.ErrorTypes.NETWORK_ERROR) {
+        onStatus('Reconnecting…');
+        hls.startLoad(); // a level playlist or a segment failed: try again (hls.js backs off)
       } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) {
         hls.recoverMediaError();
       } else {
@@ -127,6 +144,9 @@ export function hlsPlayer(audio, { bitrateKbps, liveNow, onStatus = () => {}, on
   }
 
   function stop() {
+    clearTimeout(reload);
+    reload = null;
+    reloads = 0;
     if (hls) {
       hls.destroy();
       hls = null;
