@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using RadioServer.Art;
 using RadioServer.Audio;
 using RadioServer.Auth;
 using RadioServer.Edges;
@@ -53,6 +54,7 @@ internal static class StationApp
             .AddStation()
             .AddApiKeyAuth()
             .AddLibrary()
+            .AddArt()
             .AddScheduling()
             .AddStreaming()
             .AddHls()
@@ -87,6 +89,7 @@ internal static class StationApp
         app.MapSchedule();
         app.MapOperations();
         app.MapEdges();
+        app.MapArt();
         app.MapWeb();
         app.Services.GetRequiredService<ApiKeys>(); // generated keys are printed at start, not at the first request
         return app;

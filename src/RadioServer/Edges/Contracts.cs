@@ -34,7 +34,7 @@ public sealed record OriginLinkStatus(string Origin, bool Connected, DateTimeOff
 public sealed record EdgesStatus(string Role, int StationListeners, int OwnListeners, IReadOnlyList<EdgeShare> Edges, int Pulls, OriginLinkStatus? Origin);
 
 /// <summary>A title mark as the relay carries it: where it starts on the origin's stream, and the track it names.</summary>
-internal sealed record RelayMark(long Position, string StreamTitle, DateTimeOffset StartedAt, string? Path, string? Artist, string? Title, string? Album, double DurationSeconds, long? HeardPosition = null);
+internal sealed record RelayMark(long Position, string StreamTitle, DateTimeOffset StartedAt, string? Path, string? Artist, string? Title, string? Album, double DurationSeconds, long? HeardPosition = null, string? Art = null);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(RelayMark))]

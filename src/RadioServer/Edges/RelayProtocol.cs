@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Text.Json;
+using RadioServer.Art;
 using RadioServer.Audio;
 using RadioServer.Library;
 using RadioServer.Live;
@@ -49,7 +50,7 @@ internal static class RelayProtocol
         var track = mark.Track;
         var path = track is null ? null : LiveTrack.IsLive(track) ? track.Path : track.RelativePath;
         var json = JsonSerializer.SerializeToUtf8Bytes(
-            new RelayMark(mark.Position, mark.StreamTitle, mark.StartedAt, path, track?.Artist, track?.Title, track?.Album, track?.Duration.TotalSeconds ?? 0, mark.HeardPosition),
+            new RelayMark(mark.Position, mark.StreamTitle, mark.StartedAt, path, track?.Artist, track?.Title, track?.Album, track?.Duration.TotalSeconds ?? 0, mark.HeardPosition, track?.ArtKey),
             EdgesJson.Default.RelayMark);
         var span = writer.GetSpan(HeadSize + json.Length);
         span[0] = Mark;
@@ -61,7 +62,7 @@ internal static class RelayProtocol
     /// <summary>The track a relayed mark names, as the edge's hub and history show it (null: station silence, as on the origin).</summary>
     public static TrackInfo? TrackOf(RelayMark mark) => mark.Title is null
         ? null
-        : new TrackInfo(mark.Path ?? "", mark.Path ?? "", mark.Artist ?? "", mark.Title, mark.Album, TimeSpan.FromSeconds(Math.Max(0, mark.DurationSeconds)));
+        : new TrackInfo(mark.Path ?? "", mark.Path ?? "", mark.Artist ?? "", mark.Title, mark.Album, TimeSpan.FromSeconds(Math.Max(0, mark.DurationSeconds)), mark.Art is { } art && CoverArt.IsKey(art) ? art : null);
 
     /// <summary>
     /// Frames in <paramref name="data"/> when it is nothing but whole MP3 frames at <paramref name="bitrateKbps"/>; else

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using RadioServer.Art;
 using RadioServer.Audio.Decoding;
 using RadioServer.Station;
 
@@ -148,7 +149,7 @@ internal sealed partial class MediaLibrary(StationPaths paths, ILogger<MediaLibr
             var title = FirstNonEmpty(tag.Title) ?? fallbackTitle;
             // TagLib# maps no album onto a WAV's LIST/INFO chunk; IPRD ("product") is where taggers put it.
             var infoAlbum = (tagFile.GetTag(TagLib.TagTypes.RiffInfo) as TagLib.Riff.InfoTag)?.GetValuesAsStrings("IPRD").FirstOrDefault();
-            return new TrackInfo(file.FullName, relative, artist, title, FirstNonEmpty(tag.Album, infoAlbum), tagFile.Properties?.Duration ?? TimeSpan.Zero);
+            return new TrackInfo(file.FullName, relative, artist, title, FirstNonEmpty(tag.Album, infoAlbum), tagFile.Properties?.Duration ?? TimeSpan.Zero, CoverArt.KeyOf(tag));
         }
         catch (Exception ex)
         {

@@ -6,8 +6,11 @@ namespace RadioServer.NowPlaying;
 // The hub's messages (camelCase JSON), documented in docs/api.md; ON AIR is Scheduling's OnAirMessage, NOW PLAYING
 // Streaming's TrackMessage. Public because the typed hub client needs them.
 
-/// <summary>The station, as the player page shows it.</summary>
-public sealed record StationInfo(string Name, string Description, string Genre, string Url, string StreamUrl, int BitrateKbps, double BurstSeconds);
+/// <summary>
+/// The station, as the player page shows it. <see cref="Art"/>: the station's image without its size (<c>/art/{key}</c>,
+/// then <c>/96</c> ... <c>/512</c>), shown where a track has no cover and while a show is live.
+/// </summary>
+public sealed record StationInfo(string Name, string Description, string Genre, string Url, string StreamUrl, int BitrateKbps, double BurstSeconds, string Art);
 
 /// <summary>Health of the stream as listeners experience it.</summary>
 public sealed record StreamStatusMessage(string Status, int BitrateKbps, double EncoderLagSeconds, long Underruns, double LiveStreamTime);

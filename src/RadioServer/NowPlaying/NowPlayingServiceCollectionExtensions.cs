@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RadioServer.Art;
 using RadioServer.Audio;
 using RadioServer.Live;
 using RadioServer.Scheduling;
@@ -16,7 +17,7 @@ internal static class NowPlayingServiceCollectionExtensions
         services.AddSingleton(sp => new StationSnapshot(
             sp.GetRequiredService<IOptions<RadioOptions>>(), sp.GetRequiredService<ScheduleStore>(), sp.GetRequiredService<BroadcastBuffer>(),
             sp.GetRequiredService<ListenerRegistry>(), sp.GetRequiredService<AirChain>(), sp.GetRequiredService<LiveSources>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<CoverArt>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<HubPresence>();
         services.AddSingleton<IHubConnections>(sp => sp.GetRequiredService<HubPresence>());
         services.AddSingleton<NowPlayingPublisher>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RadioServer.Art;
 using RadioServer.Audio;
 using RadioServer.Live;
 using RadioServer.Scheduling;
@@ -29,7 +30,7 @@ public sealed class StationSnapshot
     private (bool Live, bool Master, long Position) _heard;
     private string? _heardHost;
 
-    internal StationSnapshot(IOptions<RadioOptions> options, ScheduleStore schedule, BroadcastBuffer buffer, ListenerRegistry listeners, AirChain chain, LiveSources live, TimeProvider time)
+    internal StationSnapshot(IOptions<RadioOptions> options, ScheduleStore schedule, BroadcastBuffer buffer, ListenerRegistry listeners, AirChain chain, LiveSources live, CoverArt art, TimeProvider time)
     {
         _live = live;
         _options = options.Value;
@@ -39,7 +40,7 @@ public sealed class StationSnapshot
         _chain = chain;
         _time = time;
         Station = new StationInfo(_options.StationName, _options.Description, _options.Genre, _options.Url, _options.MountPath, _options.BitrateKbps,
-            BurstSeconds(_options.BurstSizeBytes, _options.BitrateKbps));
+            BurstSeconds(_options.BurstSizeBytes, _options.BitrateKbps), CoverArt.UrlOf(art.StationKey));
     }
 
     /// <summary>

@@ -78,6 +78,22 @@ public sealed class RadioOptions
     [Required]
     public string DatabasePath { get; set; } = "radioserver.db";
 
+    /// <summary>
+    /// The station's picture (PNG, JPEG, WebP; square looks best, 512 px or more): shown where a track has no cover,
+    /// as the home-screen icon and in shared links. Empty: a generated one in <see cref="ThemeColor"/>.
+    /// </summary>
+    public string StationImage { get; set; } = "";
+
+    public const string DefaultThemeColor = "#1f5fbf";
+
+    /// <summary>The station's colour (#rrggbb): the browser's bar on phones, the installed app's splash, the generated image.</summary>
+    [RegularExpression("^#[0-9a-fA-F]{6}$", ErrorMessage = "Radio:ThemeColor must be a colour as #rrggbb.")]
+    public string ThemeColor { get; set; } = DefaultThemeColor;
+
+    /// <summary>Where cover art is kept once made square at its sizes (a few tens of KB a picture).</summary>
+    [Required]
+    public string ArtCachePath { get; set; } = "art-cache";
+
     /// <summary>Folder that relative paths resolve against. Empty: the repository root (the folder holding RadioServer.sln) or else the working directory.</summary>
     public string RootPath { get; set; } = "";
 }

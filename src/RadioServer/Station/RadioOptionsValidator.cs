@@ -11,7 +11,7 @@ internal sealed class RadioOptionsCrossValidator : IValidateOptions<RadioOptions
     // ISO 11172-3 Layer III bitrates for 44.1 kHz (MPEG-1).
     private static readonly int[] s_mpeg1Layer3Bitrates = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
 
-    private static readonly string[] s_reservedPaths = ["/listen.m3u", "/listen.pls", "/hls", "/api", "/hubs", "/host", "/operator", "/embed", "/metrics", "/healthz", "/readyz", "/status-json.xsl", "/lib", "/icons", "/admin"];
+    private static readonly string[] s_reservedPaths = ["/listen.m3u", "/listen.pls", "/hls", "/api", "/hubs", "/host", "/operator", "/embed", "/metrics", "/healthz", "/readyz", "/status-json.xsl", "/lib", "/icons", "/admin", "/art", "/schedule", "/manifest.webmanifest"];
 
     public ValidateOptionsResult Validate(string? name, RadioOptions options)
     {

@@ -1,6 +1,9 @@
 namespace RadioServer.Web;
 
-/// <summary>The static pages (Web/wwwroot, copied next to the app): the listener's player (also, compact, for an iframe), the hosts' page, the operators' dashboard.</summary>
+/// <summary>
+/// The static pages (Web/wwwroot, copied next to the app): the listener's player (also, compact, for an iframe), the
+/// hosts' page, the operators' dashboard; the listener's pages carry the station's head (<see cref="StationPages"/>).
+/// </summary>
 internal static class WebEndpoints
 {
     private const string HtmlType = "text/html; charset=utf-8";
@@ -8,9 +11,13 @@ internal static class WebEndpoints
     public static WebApplication MapWeb(this WebApplication app)
     {
         app.UseStaticFiles();
-        var embed = new Lazy<IResult>(() => EmbedPage(app.Environment), LazyThreadSafetyMode.ExecutionAndPublication);
-        app.MapGet("/", (IWebHostEnvironment env) => Page(env, "index.html"));
-        app.MapGet("/embed", () => embed.Value);
+        app.MapGet("/", (HttpRequest request, StationPages pages) => pages.Page(request, "index.html"));
+        app.MapGet("/embed", (HttpRequest request, StationPages pages) => pages.Page(request, "index.html", embed: true));
+        app.MapGet("/manifest.webmanifest", (HttpContext context, StationPages pages) =>
+        {
+            context.Response.Headers.CacheControl = "public, max-age=3600";
+            return Results.Text(pages.ManifestJson(), "application/manifest+json; charset=utf-8");
+        });
         app.MapGet("/host", (IWebHostEnvironment env) => Page(env, "host.html"));
         // The dashboard page itself is public; it shows nothing until the operator key opens the operators' hub (/hubs/operators).
         app.MapGet("/operator", (IWebHostEnvironment env) => Page(env, "operator.html"));
@@ -22,31 +29,6 @@ internal static class WebEndpoints
         var file = env.WebRootFileProvider.GetFileInfo(name);
         return file.Exists && file.PhysicalPath is { } path
             ? Results.File(path, HtmlType)
-            : Missing(name);
+            : Results.Problem(statusCode: 404, title: $"{name} is missing from the web root.");
     }
-
-    /// <summary>
-    /// The listener page with class "embed" on its &lt;html&gt;: the embed is a mode of that page, not a copy of its
-    /// markup, and the class is in the markup from the first byte so the full page never flashes in the iframe.
-    /// Read once (the page does not change while the station runs).
-    /// </summary>
-    private static IResult EmbedPage(IWebHostEnvironment env)
-    {
-        var file = env.WebRootFileProvider.GetFileInfo("index.html");
-        if (!file.Exists || file.PhysicalPath is not { } path)
-        {
-            return Missing("index.html");
-        }
-        var html = File.ReadAllText(path);
-        const string Root = "<html lang=\"en\">";
-        var at = html.IndexOf(Root, StringComparison.Ordinal);
-        if (at < 0)
-        {
-            throw new InvalidOperationException($"index.html has no {Root} to mark as the embed.");
-        }
-        var embed = string.Concat(html.AsSpan(0, at), "<html lang=\"en\" class=\"embed\">", html.AsSpan(at + Root.Length));
-        return Results.Content(embed, HtmlType);
-    }
-
-    private static IResult Missing(string name) => Results.Problem(statusCode: 404, title: $"{name} is missing from the web root.");
 }

@@ -7,6 +7,7 @@ internal static class WebServiceCollectionExtensions
 {
     public static IServiceCollection AddWeb(this IServiceCollection services)
     {
+        services.TryAddSingleton<StationPages>();
         services.AddOptionsWithValidateOnStart<CorsOptions, CorsOptionsValidator>().BindConfiguration(CorsOptions.Section);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorsOptions>, CorsOptionsCrossValidator>());
         // What every rate-limited endpoint answers when its limit is met (the policies are the features' own).

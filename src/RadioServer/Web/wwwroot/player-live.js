@@ -56,5 +56,7 @@ export function liveBadge(node, heardNow) {
     },
     render,
     get shown() { return shown || ''; },
+    /** The live message the ear has reached (its onAir: whether live is heard), null before any. */
+    get current() { return current(); },
   };
 }

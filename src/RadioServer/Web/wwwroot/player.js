@@ -7,6 +7,7 @@ import { hostsText, nextText, slotTimes, slotTitle, trackTitle } from './format.
 import { openHub, showConnection } from './hub.js';
 import { hlsPlayer, hlsWanted } from './player-hls.js';
 import { liveBadge } from './player-live.js';
+import { mediaSession } from './player-session.js';
 import { stationOffset, stationTimeOf } from './time.js';
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +21,7 @@ const el = {
   onAirNext: $('on-air-next'),
   nowPlaying: $('now-playing'),
   nowAlbum: $('now-album'),
+  nowArt: $('now-art'),
   play: $('play'),
   volume: $('volume'),
   playerStatus: $('player-status'),
@@ -49,6 +51,9 @@ let playStartedAt = null;    // performance.now() when the stream was requested 
 let streamTag = null;        // this play's token in the stream URL (?t=), to ask the hub where its stream began
 let streamStart = null;      // the stream time of the first byte this play was sent, from the hub; null: estimated
 let hub = null;              // the hub link (openHub), for StreamStart
+
+// The lock screen's controls and metadata, and the cover (player-session.js); play and stop are hoisted below.
+const session = mediaSession(el.nowArt, { play: () => play(), stop: () => stop(), fallbackArt: () => station && station.art });
 
 // HLS (player-hls.js) where asked (?hls=1) or where the element cannot play the MP3 stream; it knows what the ear hears.
 const hls = hlsPlayer(el.audio, {
@@ -135,6 +140,7 @@ function renderTracks() {
     if (station) {
       setText(el.nowPlaying, 'Nothing yet');
       shownKey = null;
+      session.show(heardItem(null));
     }
     renderRecent([]);
     return;
@@ -150,7 +156,28 @@ function renderTracks() {
   }
   renderRecent(history.slice(index + 1, index + 1 + RECENT_MAX));
   liveOnAir.render();
+  session.show(heardItem(now));
   scheduleNextTrack(index);
+}
+
+/**
+ * What the lock screen and the cover show for the track heard now: the track with its cover, or while a live source
+ * is heard the show and its host with the station's image; the station's image where a track has none.
+ */
+function heardItem(track) {
+  const name = (station && station.name) || 'Radio';
+  const stationArt = (station && station.art) || null;
+  const live = liveOnAir.current;
+  if (live && live.onAir) {
+    return { title: live.showTitle || (track ? trackTitle(track) : name), artist: live.host || name, album: name, art: stationArt };
+  }
+  if (!track) return { title: name, artist: '', album: '', art: stationArt };
+  return {
+    title: track.title || trackTitle(track),
+    artist: track.artist || name,
+    album: track.album || name,
+    art: track.art || stationArt,
+  };
 }
 
 let nextTrackTimer = null;
@@ -307,6 +334,7 @@ function setPlayerStatus(text, kind) {
 }
 
 function setPressed(pressed) {
+  session.playing(pressed);
   el.play.setAttribute('aria-pressed', pressed ? 'true' : 'false');
   setIcon(el.play.querySelector('.icon'), pressed ? 'stop' : 'play_arrow');
 }
@@ -432,6 +460,10 @@ window.radioPlayer = Object.freeze({
   get connection() { return connectionState; },
   get history() { return history.slice(); },
   get live() { return liveOnAir.shown; },
+  get mediaSession() {
+    const m = 'mediaSession' in navigator ? navigator.mediaSession.metadata : null;
+    return m ? { title: m.title, artist: m.artist, album: m.album, artwork: m.artwork.map((a) => a.src) } : null;
+  },
 });
 
 connect();
