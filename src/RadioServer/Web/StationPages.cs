@@ -31,12 +31,13 @@ internal sealed class StationPages(IOptions<RadioOptions> options, CoverArt art,
     /// <summary>
     /// A public page from the web root with the station's head. <paramref name="embed"/>: with class "embed" on its
     /// &lt;html&gt;, the compact mode for an iframe (a mode of the page, not a copy of its markup; in the markup from the
-    /// first byte so the full page never flashes in the iframe).
+    /// first byte so the full page never flashes in the iframe). <paramref name="path"/>: the page's own address, which a
+    /// shared link names (the full page's for an embed).
     /// </summary>
-    public IResult Page(HttpRequest request, string file, bool embed = false, string? pageTitle = null)
+    public IResult Page(HttpRequest request, string file, string path, bool embed = false, string? pageTitle = null)
     {
         var (before, after) = _templates.GetOrAdd((file, embed), Read);
-        var html = string.Concat(before, Head(BaseUrl(request), request.Path.Value ?? "/", pageTitle), after);
+        var html = string.Concat(before, Head(BaseUrl(request), path, pageTitle), after);
         // The head names the show on air: a browser or preview asks again rather than keep an old one.
         request.HttpContext.Response.Headers.CacheControl = "no-cache";
         return Results.Content(html, HtmlType);

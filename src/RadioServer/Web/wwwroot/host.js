@@ -3,7 +3,8 @@
 
 import { h, keepForTab } from './dom.js';
 import { dayLabel, dayLong, hostList, hostsText, slotTimes, slotTitle } from './format.js';
-import { addDays, clock, dateOfDayNumber, dayNumber, wallClock } from './time.js';
+import { clock, wallClock } from './time.js';
+import { DAY_MIN, segmentsByDay, weekDays } from './week.js';
 
 const API = {
   schedule: '/api/schedule',
@@ -15,7 +16,6 @@ const KEY_STORAGE = 'radioserver.hostKey';
 const MAX_BYTES = 1024 * 1024; // PUT /api/schedule refuses bigger bodies with 413
 const NOW_REFRESH_MS = 30 * 1000;
 const WEEK_REFRESH_MS = 5 * 60 * 1000;
-const DAY_MIN = 24 * 60;
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -117,28 +117,6 @@ async function refreshNow() {
 
 // ---------------------------------------------------------------- the week grid
 
-/** Splits occurrences into per-day segments (overnight slots land on both days). */
-function segmentsByDay(occurrences, days) {
-  const byDay = new Map(days.map((d) => [d, []]));
-  for (const occ of occurrences || []) {
-    const s = wallClock(occ.start);
-    const e = wallClock(occ.end);
-    if (!s || !e) continue;
-    const first = dayNumber(s.date);
-    const last = dayNumber(e.date);
-    for (let n = first; n <= last; n++) {
-      const date = dateOfDayNumber(n);
-      if (!byDay.has(date)) continue;
-      const from = n === first ? s.min : 0;
-      const to = n === last ? e.min : DAY_MIN;
-      if (to <= from) continue;
-      byDay.get(date).push({ occ, from, to, continued: n > first, continues: n < last && !(n + 1 === last && e.min === 0) });
-    }
-  }
-  for (const list of byDay.values()) list.sort((a, b) => a.from - b.from);
-  return byDay;
-}
-
 function block(seg) {
   const { occ } = seg;
   const title = slotTitle(occ);
@@ -170,9 +148,7 @@ function block(seg) {
 }
 
 function renderWeek(data, now) {
-  const start = wallClock(data.from) || now;
-  if (!start) throw new Error('the week has no start date');
-  const days = Array.from({ length: 7 }, (_, i) => addDays(start.date, i));
+  const { start, days } = weekDays(data, now);
   const byDay = segmentsByDay(data.occurrences, days);
 
   const grid = h('div', { class: 'week-grid' });
