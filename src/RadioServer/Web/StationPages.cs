@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -118,7 +117,7 @@ internal sealed class StationPages(IOptions<RadioOptions> options, CoverArt art,
         Meta(b, "name", "twitter:title", title);
         Meta(b, "name", "twitter:description", description);
         Meta(b, "name", "twitter:image", image);
-        return b.ToString();
+        return b.ToString(0, b.Length - 1); // the page's own line break follows the mark
     }
 
     /// <summary>The address a request came to, as a link preview must name it: scheme and host, no trailing slash.</summary>
@@ -147,7 +146,10 @@ internal sealed class StationPages(IOptions<RadioOptions> options, CoverArt art,
     private static void Meta(StringBuilder b, string attribute, string key, string content) =>
         b.Append("  <meta ").Append(attribute).Append("=\"").Append(key).Append("\" content=\"").Append(Encode(content)).Append("\">\n");
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>The five characters that matter in an attribute or text; the rest stays as written (UTF-8 page).</summary>
+    private static string Encode(string text) => text
+        .Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal)
+        .Replace("\"", "&quot;", StringComparison.Ordinal).Replace("'", "&#39;", StringComparison.Ordinal);
 }
 
 internal sealed record ManifestIcon(string Src, string Sizes, string Type, string Purpose);

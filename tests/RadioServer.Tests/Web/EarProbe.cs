@@ -14,8 +14,12 @@ namespace RadioServer.Tests.Web;
 /// </summary>
 internal static class EarProbe
 {
-    /// <summary>Hooks the probe into the playing page; <paramref name="low"/> and <paramref name="high"/> are the tones in Hz.</summary>
-    public static Task StartAsync(IPage page, double low, double high) => page.EvaluateAsync(Script, new { low, high });
+    /// <summary>
+    /// Hooks the probe into the playing page; <paramref name="low"/> and <paramref name="high"/> are the tones in Hz.
+    /// <paramref name="mediaSession"/>: the titles noted are the lock screen's ("artist - title" of Media Session's
+    /// metadata, read at every analysis) instead of #now-playing's.
+    /// </summary>
+    public static Task StartAsync(IPage page, double low, double high, bool mediaSession = false) => page.EvaluateAsync(Script, new { low, high, mediaSession });
 
     /// <summary>Waits for <paramref name="changes"/> tone changes, each with a title change near it.</summary>
     public static Task WaitAsync(IPage page, int changes, float timeoutMs = 30_000) =>
@@ -66,7 +70,7 @@ internal static class EarProbe
     /// the audio starting, not a flip.
     /// </summary>
     private const string Script = """
-        ({ low, high }) => {
+        ({ low, high, mediaSession }) => {
           const audio = document.getElementById('audio');
           const ctx = new AudioContext();
           const source = ctx.createMediaElementSource(audio);
@@ -99,9 +103,15 @@ internal static class EarProbe
             tone = heard;
             candidate = null;
           };
-          setInterval(read, 2);
+          let session = null;
+          const readSession = () => {
+            const m = navigator.mediaSession.metadata;
+            const text = m ? `${m.artist} - ${m.title}` : null;
+            if (text !== session) { session = text; ear.titles.push({ text, at: performance.now(), ...where() }); }
+          };
+          setInterval(() => { read(); if (mediaSession) readSession(); }, 2);
           const nowPlaying = document.getElementById('now-playing');
-          new MutationObserver(() => ear.titles.push({ text: nowPlaying.textContent, at: performance.now(), ...where() }))
+          if (!mediaSession) new MutationObserver(() => ear.titles.push({ text: nowPlaying.textContent, at: performance.now(), ...where() }))
             .observe(nowPlaying, { childList: true, characterData: true, subtree: true });
           return ctx.resume();
         }

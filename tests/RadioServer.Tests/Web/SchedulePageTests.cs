@@ -67,13 +67,13 @@ public sealed class SchedulePageTests : IClassFixture<Browser>, IDisposable
     [Fact]
     public async Task Schedule_ShowsTheWeekTodayFirst_AndMovesTheOnAirMarkAsTheClockMoves()
     {
-        await using var station = await TestStation.StartAsync(_folder.Media, start: s_morning);
+        await using var station = await TestStation.StartAsync(_folder.Media, new Dictionary<string, string?> { ["Radio:StationName"] = "Harbour FM" }, start: s_morning);
         await using var browser = await _browser.NewPageAsync(station.BaseUri);
         var page = browser.Page;
 
         var response = await page.GotoAsync("/schedule");
         Assert.Equal(200, response!.Status);
-        await Expect(page).ToHaveTitleAsync("This week's programme · RadioServer");
+        await Expect(page).ToHaveTitleAsync("This week's programme · Harbour FM");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("This week's programme");
         await Expect(page.Locator("#zone")).ToHaveTextAsync("Times are station time (Europe/London).");
 
