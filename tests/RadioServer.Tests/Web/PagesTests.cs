@@ -199,7 +199,7 @@ public sealed class PagesTests : IClassFixture<Browser>, IDisposable
         await page.SetViewportSizeAsync(390, 740);
         const string Ids = "() => [...document.querySelectorAll('[id]')].map(e => e.id)";
         string[] shownInBoth = ["#station-name", "#connection", "#on-air-title", "#on-air-hosts", "#on-air-times", "#now-playing", "#play", "#volume"];
-        string[] fullOnly = ["#station-description", "#on-air-next", "#recent", "#listeners"];
+        string[] fullOnly = ["#station-description", "#on-air-next", ".programme-link", "#recent", "#listeners"];
 
         await page.GotoAsync("/");
         await Expect(page.Locator("#now-playing")).ToHaveTextAsync("Show - Opener");
@@ -240,6 +240,8 @@ public sealed class PagesTests : IClassFixture<Browser>, IDisposable
     [InlineData("/embed", "window.radioPlayer !== undefined")]
     [InlineData("/host", "document.querySelector('#week .day-col') !== null")]
     [InlineData("/operator", "window.radioOperator !== undefined")]
+    [InlineData("/schedule", "document.querySelector('.day .slot') !== null")]
+    [InlineData("/schedule/embed", "document.querySelector('.day .slot') !== null")]
     public async Task Page_LoadsAsModules_WithoutErrors(string path, string ran)
     {
         await using var station = await TestStation.StartAsync(_folder.Media, Settings(), start: s_morning);
