@@ -112,6 +112,9 @@ public sealed class LivePagesTests : IClassFixture<Browser>, IDisposable
             await Expect(p.Locator("#live")).ToHaveTextAsync($"LIVE · {LiveHost.Name}");
             await Expect(p.Locator("#live .live-badge")).ToBeVisibleAsync();
             await Expect(p.Locator("#now-playing")).ToHaveTextAsync($"{LiveHost.Name} - {LiveHost.ShowTitle}");
+            // The lock screen: the show and its host, with the station's image.
+            await p.WaitForFunctionAsync($"() => radioPlayer.mediaSession && radioPlayer.mediaSession.title === '{LiveHost.ShowTitle}' && radioPlayer.mediaSession.artist === '{LiveHost.Name}'");
+            Assert.Matches("/art/station-[0-9a-f]{24}/96$", await p.EvaluateAsync<string>("() => radioPlayer.mediaSession.artwork[0]"));
             await AssertAccessibleAsync(p);
         }
 
@@ -123,6 +126,7 @@ public sealed class LivePagesTests : IClassFixture<Browser>, IDisposable
         {
             await Expect(p.Locator("#live")).ToBeEmptyAsync();
             await Expect(p.Locator("#now-playing")).ToHaveTextAsync("Auto - Filler");
+            await p.WaitForFunctionAsync("() => radioPlayer.mediaSession.title === 'Filler' && radioPlayer.mediaSession.artist === 'Auto'");
         }
         browser.AssertNoErrors();
         embedBrowser.AssertNoErrors();

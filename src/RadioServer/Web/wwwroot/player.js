@@ -243,8 +243,8 @@ function applyState(state) {
   setLive(state.liveStreamTime, !state.stream || state.stream.status !== 'off-air');
   renderStation();
   renderOnAir();
-  renderTracks();
   liveOnAir.reset(state.live);
+  renderTracks();
   renderListeners(state.listeners);
   renderStream(state.stream);
   updateTitle();
@@ -306,7 +306,10 @@ function connect() {
         onAir: onOnAir,
         listeners: renderListeners,
         streamStatus: onStreamStatus,
-        live: liveOnAir.push,
+        live: (message) => {
+          liveOnAir.push(message);
+          renderTracks(); // the lock screen names the show and host while live is heard
+        },
       },
       onState: setConnection,
       // The server sends the state right after every connect; after a reconnect the page asks as well.
