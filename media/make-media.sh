@@ -146,13 +146,23 @@ master() {
   "${SOX[@]}" "$mix" -b 16 -e signed-integer "$out" "${down[@]}" rate -v "$rate" gain -n -3
 }
 
-# encode_mp3 MASTER.wav DEST BITRATE_KBPS TRACKNO TITLE ARTIST
+# cover OUT.jpg LAVFI_SOURCE -> a 500 x 500 JPEG front cover drawn by one of ffmpeg's
+#   generators (no pictures from outside), bit-exact so reruns give the same bytes.
+cover() {
+  ffmpeg -nostdin -hide_banner -loglevel error -y -f lavfi -i "$2" \
+    -frames:v 1 -q:v 4 -fflags +bitexact -flags +bitexact "$1"
+}
+
+# encode_mp3 MASTER.wav DEST BITRATE_KBPS TRACKNO TITLE ARTIST COVER_SOURCE
+#   COVER_SOURCE: an ffmpeg lavfi generator (see cover); the picture goes into
+#   the ID3v2 tag as its front cover (APIC), as a tagger would put it.
 encode_mp3() {
-  local src=$1 dest=$2 kbps=$3 no=$4 title=$5 artist=$6
+  local src=$1 dest=$2 kbps=$3 no=$4 title=$5 artist=$6 art=$7
   local mode=j
   [[ $(soxi -c "$src") == 1 ]] && mode=m
+  cover "$WORK/cover.jpg" "$art"
   lame --quiet --cbr -b "$kbps" -m "$mode" -q 2 \
-    --add-id3v2 --id3v2-latin1 \
+    --add-id3v2 --id3v2-latin1 --ti "$WORK/cover.jpg" \
     --tt "$title" --ta "$artist" --tl "$ALBUM" --ty "$YEAR" \
     --tn "$no/$TOTAL_TRACKS" --tg "$GENRE" \
     --tc "Synthesised by make-media.sh" \
@@ -207,7 +217,8 @@ track1() {
     "$t-pad.wav:0.30:-0.2" "$t-arp.wav:0.45:0.45" "$t-bass.wav:0.50:0" \
     "$t-lead.wav:0.40:-0.4" "$t-ident.wav:0.95:0"
   master "$t-mix.wav" "$t-master.wav" 44100 2
-  encode_mp3 "$t-master.wav" "$OUT_DIR/01 $artist - $title.mp3" 128 1 "$title" "$artist"
+  encode_mp3 "$t-master.wav" "$OUT_DIR/01 $artist - $title.mp3" 128 1 "$title" "$artist" \
+    "gradients=s=500x500:c0=0xff8a00:c1=0xffd23f:c2=0xff4e50:nb_colors=3:seed=1:type=radial"
 }
 
 # ---------------------------------------------------------------------------
@@ -233,7 +244,8 @@ track2() {
   mixdown "$t-mix.wav" "20 50 50" \
     "$t-lead.wav:0.60:0" "$t-bass.wav:0.45:0" "$t-pad.wav:0.30:0"
   master "$t-mix.wav" "$t-master.wav" 22050 1
-  encode_mp3 "$t-master.wav" "$OUT_DIR/02 $artist - $title.mp3" 64 2 "$title" "$artist"
+  encode_mp3 "$t-master.wav" "$OUT_DIR/02 $artist - $title.mp3" 64 2 "$title" "$artist" \
+    "mandelbrot=s=500x500:start_x=-0.75:start_y=0.1:start_scale=1.5"
 }
 
 # ---------------------------------------------------------------------------
@@ -296,7 +308,8 @@ track4() {
   mixdown "$t-mix.wav" "40 50 70" \
     "$t-lead.wav:0.50:-0.35" "$t-chords.wav:0.40:0.4" "$t-bass.wav:0.50:0"
   master "$t-mix.wav" "$t-master.wav" 44100 2
-  encode_mp3 "$t-master.wav" "$OUT_DIR/04 $artist - $title.mp3" 192 4 "$title" "$artist"
+  encode_mp3 "$t-master.wav" "$OUT_DIR/04 $artist - $title.mp3" 192 4 "$title" "$artist" \
+    "gradients=s=500x500:c0=0x2b1055:c1=0x7597de:nb_colors=2:seed=4:type=circular"
 }
 
 # ---------------------------------------------------------------------------
@@ -325,7 +338,8 @@ track5() {
     "$t-drums.wav:0.35:0" "$t-lead.wav:0.40:-0.15"
   fx "$t-mix.wav" lowpass 6000
   master "$t-mix.wav" "$t-master.wav" 48000 2
-  encode_mp3 "$t-master.wav" "$OUT_DIR/05 $artist - $title.mp3" 160 5 "$title" "$artist"
+  encode_mp3 "$t-master.wav" "$OUT_DIR/05 $artist - $title.mp3" 160 5 "$title" "$artist" \
+    "gradients=s=500x500:c0=0x0f2027:c1=0x2c5364:c2=0xf7b733:nb_colors=3:seed=5:type=spiral"
 }
 
 echo "Generating sample media in $OUT_DIR"

@@ -36,6 +36,11 @@ public sealed class MediaLibraryTests : IDisposable
             Assert.InRange(t.Duration.TotalSeconds, 20, 90);
         });
         Assert.Contains(tracks, t => t.Path.EndsWith(".wav", StringComparison.Ordinal));
+        // Each sample MP3 has a cover of its own in its tag; the WAV has none.
+        var covers = tracks.Where(t => t.Path.EndsWith(".mp3", StringComparison.Ordinal)).Select(t => t.ArtKey).ToList();
+        Assert.All(covers, Assert.NotNull);
+        Assert.Equal(covers.Count, covers.Distinct().Count());
+        Assert.All(tracks.Where(t => t.Path.EndsWith(".wav", StringComparison.Ordinal)), t => Assert.Null(t.ArtKey));
     }
 
     [Fact]
