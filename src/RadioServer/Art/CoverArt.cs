@@ -28,15 +28,20 @@ internal sealed partial class CoverArt
 
     private readonly MediaLibrary _library;
     private readonly EdgeHttp _edge;
+    private readonly TimeProvider _time;
     private readonly ILogger<CoverArt> _logger;
     private readonly string _cache;
     private readonly string? _stationImage;
     private readonly SKColor _colour;
     private readonly SemaphoreSlim _render = new(1, 1);
+    private readonly SemaphoreSlim _fetch = new(4, 4);
+    private readonly ConcurrentDictionary<(string Key, int Size), long> _originMissing = new();
+    private const int MaxRemembered = 10_000;
     private readonly ConcurrentDictionary<string, string> _failed = new(StringComparer.Ordinal);
 
-    public CoverArt(IOptions<RadioOptions> options, StationPaths paths, MediaLibrary library, EdgeHttp edge, ILogger<CoverArt> logger)
+    public CoverArt(IOptions<RadioOptions> options, StationPaths paths, MediaLibrary library, EdgeHttp edge, TimeProvider time, ILogger<CoverArt> logger)
     {
+        _time = time;
         _library = library;
         _edge = edge;
         _logger = logger;
@@ -63,7 +68,8 @@ internal sealed partial class CoverArt
 
     /// <summary>
     /// The picture <paramref name="key"/> at <paramref name="size"/>, from the cache or made now; null with the reason
-    /// when there is none (unknown key, a picture that does not decode: said once in the log).
+    /// when there is none (unknown key, a picture that does not decode: said once in the log). What is not a picture
+    /// of this station is answered before any queue, so asking for made-up keys costs a lookup, never a wait for others.
     /// </summary>
     public async Task<(byte[]? Image, string? Missing)> GetAsync(string key, int size, CancellationToken cancellationToken)
     {
@@ -76,6 +82,18 @@ internal sealed partial class CoverArt
         {
             return (null, reason);
         }
+        TrackInfo? track = null;
+        if (key.StartsWith(StationPrefix, StringComparison.Ordinal))
+        {
+            if (key != StationKey)
+            {
+                return (null, "not this station's image (it has changed)");
+            }
+        }
+        else if ((track = _library.Tracks.FirstOrDefault(t => t.ArtKey == key)) is null)
+        {
+            return _edge.Origin is null ? (null, "no track has this picture") : await FromOriginAsync(key, size, file, cancellationToken);
+        }
         await _render.WaitAsync(cancellationToken);
         try
         {
@@ -83,13 +101,12 @@ internal sealed partial class CoverArt
             {
                 return (made, null);
             }
-            var (image, missing) = await MakeAsync(key, size, cancellationToken);
-            if (image is null)
+            var (image, missing) = track is null ? (StationImage(size), null) : Make(track, key, size);
+            if (image is not null)
             {
-                return (null, missing);
+                Store(file, image);
             }
-            Store(file, image);
-            return (image, null);
+            return (image, missing);
         }
         finally
         {
@@ -97,28 +114,13 @@ internal sealed partial class CoverArt
         }
     }
 
-    private async Task<(byte[]? Image, string? Missing)> MakeAsync(string key, int size, CancellationToken cancellationToken)
+    private (byte[]? Image, string? Missing) Make(TrackInfo track, string key, int size)
     {
-        if (key == StationKey)
-        {
-            return (StationImage(size), null);
-        }
-        if (key.StartsWith(StationPrefix, StringComparison.Ordinal))
-        {
-            return (null, "not this station's image (it has changed)");
-        }
-        var track = _library.Tracks.FirstOrDefault(t => t.ArtKey == key);
-        if (track is null)
-        {
-            return _edge.Origin is null ? (null, "no track has this picture") : await FromOriginAsync(key, size, cancellationToken);
-        }
         var picture = ReadPicture(track, key);
         var image = picture is null ? null : ArtImages.Square(picture, size, SKEncodedImageFormat.Jpeg);
-        if (image is null)
-        {
-            return (null, Failed(key, track.Path, picture is null ? "the picture is no longer in its tags" : "the picture cannot be decoded"));
-        }
-        return (image, null);
+        return image is null
+            ? (null, Failed(key, track.Path, picture is null ? "the picture is no longer in its tags" : "the picture cannot be decoded"))
+            : (image, null);
     }
 
     private byte[] StationImage(int size)
@@ -155,24 +157,48 @@ internal sealed partial class CoverArt
         }
     }
 
-    private async Task<(byte[]? Image, string? Missing)> FromOriginAsync(string key, int size, CancellationToken cancellationToken)
+    /// <summary>
+    /// An edge's cover: from the origin once, then from the cache. A few fetches at a time (they wait on the network, not
+    /// a core); a key the origin did not have is not asked again for a minute, so made-up keys do not become requests.
+    /// </summary>
+    private async Task<(byte[]? Image, string? Missing)> FromOriginAsync(string key, int size, string file, CancellationToken cancellationToken)
     {
+        var now = _time.GetTimestamp();
+        if (_originMissing.TryGetValue((key, size), out var until) && now < until)
+        {
+            return (null, "the origin has no such picture");
+        }
+        await _fetch.WaitAsync(cancellationToken);
         try
         {
+            if (TryRead(file) is { } fetched)
+            {
+                return (fetched, null);
+            }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             using var response = await _edge.Client.GetAsync(new Uri(_edge.Origin!, $"art/{key}/{size}"), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode || response.Content.Headers.ContentType?.MediaType != ContentTypeOf(key)
                 || response.Content.Headers.ContentLength is not (> 0 and <= MaxPictureBytes))
             {
-                // Not remembered as failed: the origin may have the picture once its library has read the tags.
+                if (_originMissing.Count >= MaxRemembered)
+                {
+                    _originMissing.Clear();
+                }
+                _originMissing[(key, size)] = now + (60 * _time.TimestampFrequency);
                 return (null, $"the origin has no such picture ({(int)response.StatusCode})");
             }
-            return (await response.Content.ReadAsByteArrayAsync(timeout.Token), null);
+            var image = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            Store(file, image);
+            return (image, null);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return (null, $"the origin did not answer ({ex.GetType().Name})");
+        }
+        finally
+        {
+            _fetch.Release();
         }
     }
 

@@ -236,6 +236,12 @@ public sealed class CoverArtTests : IDisposable
         using var unknown = await fromEdge.GetAsync($"/art/{new string('b', 24)}/96");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("the origin has no such picture (404)", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // Not asked again for a minute: made-up keys do not become requests to the origin.
+        using var again = await fromEdge.GetAsync($"/art/{new string('b', 24)}/96");
+        Assert.Equal("{\"type\":\"https://tools.ietf.org/html/rfc9110#section-15.5.5\",\"title\":\"No such picture.\",\"status\":404,\"detail\":\"the origin has no such picture\"}", await again.Content.ReadAsStringAsync());
+        edge.Time!.Advance(TimeSpan.FromSeconds(61));
+        using var later = await fromEdge.GetAsync($"/art/{new string('b', 24)}/96");
+        Assert.Contains("the origin has no such picture (404)", await later.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     internal static void WriteMp3WithPicture(string path, double frequency, byte[] picture)
