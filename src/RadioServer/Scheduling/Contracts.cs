@@ -14,7 +14,8 @@ public sealed record SlotDto(string? ShowId, string Title, IReadOnlyList<string>
 
 internal sealed record ScheduleNowDto(string TimeZone, DateTimeOffset Now, SlotDto Current, SlotDto? Next);
 
-internal sealed record ScheduleWeekDto(string TimeZone, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<SlotDto> Occurrences);
+/// <summary>The coming seven days; <paramref name="AutomationTitle"/> is what fills the time between them.</summary>
+internal sealed record ScheduleWeekDto(string TimeZone, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<SlotDto> Occurrences, string AutomationTitle);
 
 internal sealed record ValidationDto(bool Valid, IReadOnlyList<ScheduleIssue> Errors, IReadOnlyList<ScheduleIssue> Warnings);
 

@@ -21,7 +21,7 @@ internal static class ScheduleView
         var from = ZoneTime.ToUtc(today.ToDateTime(TimeOnly.MinValue), schedule.Zone);
         var to = ZoneTime.ToUtc(today.AddDays(7).ToDateTime(TimeOnly.MinValue), schedule.Zone);
         var occurrences = schedule.Occurrences(from, to).Select(o => ToDto(schedule, o)).ToList();
-        return new ScheduleWeekDto(schedule.Zone.Id, Local(schedule, from), Local(schedule, to), occurrences);
+        return new ScheduleWeekDto(schedule.Zone.Id, Local(schedule, from), Local(schedule, to), occurrences, schedule.AutomationTitle);
     }
 
     /// <summary>ON AIR: the slot on now (automation between shows) and the next one.</summary>

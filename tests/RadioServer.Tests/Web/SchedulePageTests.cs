@@ -17,7 +17,7 @@ public sealed class SchedulePageTests : IClassFixture<Browser>, IDisposable
     private const string Week = """
         {
           "timeZone": "Europe/London",
-          "automation": { "playlist": { "items": ["Auto - Filler.wav"] } },
+          "automation": { "title": "Non-stop Music", "playlist": { "items": ["Auto - Filler.wav"] } },
           "shows": [
             {
               "id": "morning-show",
@@ -85,7 +85,7 @@ public sealed class SchedulePageTests : IClassFixture<Browser>, IDisposable
         // Today: yesterday's Late Night still on at midnight (with its day), the automation in the gaps, today's shows.
         var today = days.First;
         await Expect(today.Locator(".slot-time")).ToHaveTextAsync(["Wed 25 Nov, 22:00 - 2:00", "2:00 - 7:00", "7:00 - 9:00", "9:00 - 22:00", "22:00 - 2:00"]);
-        await Expect(today.Locator(".slot-name")).ToHaveTextAsync(["Late Night", "Automation", "Morning Show", "Automation", "Late Night"]);
+        await Expect(today.Locator(".slot-name")).ToHaveTextAsync(["Late Night", "Non-stop Music", "Morning Show", "Non-stop Music", "Late Night"]);
         await Expect(today.Locator(".slot-auto")).ToHaveCountAsync(2);
 
         // The Morning Show every day, with its hosts; Late Night is listed on the day it starts only.
@@ -119,7 +119,7 @@ public sealed class SchedulePageTests : IClassFixture<Browser>, IDisposable
         await Refresh(page);
         await Expect(today.Locator(".slot[aria-current=\"true\"] .slot-time")).ToHaveTextAsync("9:00 - 22:00");
         await Expect(onAir).ToHaveCountAsync(1);
-        await Expect(onAir.Locator(".slot-name")).ToHaveTextAsync("Automation");
+        await Expect(onAir.Locator(".slot-name")).ToHaveTextAsync("Non-stop Music"); // the schedule's automation title
         await Expect(morning.First).Not.ToHaveAttributeAsync("aria-current", "true");
 
         // 22:30: today's Late Night, not yesterday's (the same show, listed on the same day).

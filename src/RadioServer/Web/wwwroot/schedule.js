@@ -22,24 +22,25 @@ let loaded = false;
 // ---------------------------------------------------------------- one day's list
 
 /** The automation between shows on one day, as a slot of its own so that format.js writes its times too. */
-function automation(date, from, to) {
+function automation(date, from, to, title) {
   const at = (min) => (min === DAY_MIN ? `${addDays(date, 1)}T00:00` : `${date}T${clock(min).padStart(5, '0')}`);
-  return { isAutomation: true, start: at(from), end: at(to), date, from, to };
+  return { isAutomation: true, title, start: at(from), end: at(to), date, from, to };
 }
 
 /**
  * What a day lists: its shows, in order, and the automation in each gap between them. A show is listed on the day
- * it starts, and the one still on when the week begins (it started yesterday) on the first day as well.
+ * it starts, and the one still on when the week begins (it started yesterday) on the first day as well. The gaps
+ * carry the schedule's automation title, as ON AIR does.
  */
-function dayItems(date, segs, first) {
+function dayItems(date, segs, first, title) {
   const items = [];
   let at = 0;
   for (const seg of segs) {
-    if (seg.from > at) items.push(automation(date, at, seg.from));
+    if (seg.from > at) items.push(automation(date, at, seg.from, title));
     if (!seg.continued || first) items.push(seg.occ);
     at = Math.max(at, seg.to);
   }
-  if (at < DAY_MIN) items.push(automation(date, at, DAY_MIN));
+  if (at < DAY_MIN) items.push(automation(date, at, DAY_MIN, title));
   return items;
 }
 
@@ -66,19 +67,19 @@ function slotItem(item, date, onAir) {
       item.description ? h('p', { class: 'slot-desc muted', text: item.description }) : null));
 }
 
-function daySection(date, segs, first, now, current) {
+function daySection(date, segs, first, now, current, automationTitle) {
   const id = `day-${date}`;
   const isToday = now && date === now.date;
   return h('section', { class: 'day' + (isToday ? ' today' : ''), 'aria-labelledby': id },
     h('h2', { id }, dayLong(date), isToday ? [' ', h('span', { class: 'today-mark', text: 'today' })] : null),
-    h('ol', { class: 'slots' }, dayItems(date, segs, first).map((item) => slotItem(item, date, isOnAir(item, now, current)))));
+    h('ol', { class: 'slots' }, dayItems(date, segs, first, automationTitle).map((item) => slotItem(item, date, isOnAir(item, now, current)))));
 }
 
 function render(week, onAir) {
   const now = wallClock(onAir.now);
   const { days } = weekDays(week, now);
   const byDay = segmentsByDay(week.occurrences, days);
-  el.days.replaceChildren(...days.map((date, i) => daySection(date, byDay.get(date), i === 0, now, onAir.current)));
+  el.days.replaceChildren(...days.map((date, i) => daySection(date, byDay.get(date), i === 0, now, onAir.current, week.automationTitle)));
   setText(el.zone, `Times are station time (${week.timeZone}).`);
 }
 
