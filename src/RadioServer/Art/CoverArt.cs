@@ -37,6 +37,7 @@ internal sealed partial class CoverArt
     private readonly SemaphoreSlim _fetch = new(4, 4);
     private readonly ConcurrentDictionary<(string Key, int Size), long> _originMissing = new();
     private const int MaxRemembered = 10_000;
+    private int _cacheWarned;
     private readonly ConcurrentDictionary<string, string> _failed = new(StringComparer.Ordinal);
 
     public CoverArt(IOptions<RadioOptions> options, StationPaths paths, MediaLibrary library, EdgeHttp edge, TimeProvider time, ILogger<CoverArt> logger)
@@ -202,6 +203,15 @@ internal sealed partial class CoverArt
         }
     }
 
+    /// <summary>Said once: a cache that cannot be used stays so, and every request would say it again.</summary>
+    private void CacheUnusable(Exception ex)
+    {
+        if (Interlocked.Exchange(ref _cacheWarned, 1) == 0)
+        {
+            Log.CacheUnusable(_logger, _cache, ex.Message);
+        }
+    }
+
     private string Failed(string key, string path, string reason)
     {
         if (_failed.TryAdd(key, reason))
@@ -219,7 +229,7 @@ internal sealed partial class CoverArt
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Log.CacheUnusable(_logger, _cache, ex.Message);
+            CacheUnusable(ex);
             return null;
         }
     }
@@ -236,7 +246,7 @@ internal sealed partial class CoverArt
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Log.CacheUnusable(_logger, _cache, ex.Message);
+            CacheUnusable(ex);
         }
     }
 
