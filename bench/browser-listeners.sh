@@ -4,7 +4,7 @@
 # load tool (arriving at RATE a second, stalls and errors counted) and, at the same time, N SignalR WebSocket clients
 # on /hubs/radio, and prints the delay from each track change to each hub client's receipt of nowPlaying (p50/p99).
 # Usage: bench/browser-listeners.sh [N] [CHANGES]   RATE=200  (N=9000 is 18,000 connections: the node's most under
-# the 20,000-descriptor cap). Server pinned to core 0, both load tools to core 1.
+# the 20,000-descriptor cap). Server pinned to core 0, both load tools to core 1. SERVER_ARGS="--Radio:X=y" passes settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-9000}
@@ -21,7 +21,7 @@ dotnet build bench/RadioServer.Benchmarks -c Release -v q -nologo >/dev/null
 dotnet build bench/RadioServer.LoadTool -c Release -v q -nologo >/dev/null
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 taskset -c 0 dotnet src/RadioServer/bin/Release/net10.0/RadioServer.dll --urls "http://127.0.0.1:$port" --Radio:MediaPath="$media" \
-  --Radio:SchedulePath="$media/none.json" --Radio:DatabasePath="$media/history.db" --Logging:LogLevel:Default=Warning >"$media/server.log" 2>&1 &
+  --Radio:SchedulePath="$media/none.json" --Radio:DatabasePath="$media/history.db" --Logging:LogLevel:Default=Warning ${SERVER_ARGS:-} >"$media/server.log" 2>&1 &
 pid=$!
 sleep 8 # the ring holds a whole 64 KiB burst: the load tool's stall rule counts on it
 ramp=$(( n / rate + 1 ))

@@ -94,6 +94,14 @@ public sealed class RadioOptions
     [Required]
     public string ArtCachePath { get; set; } = "art-cache";
 
+    /// <summary>
+    /// Kestrel's sockets run the application's continuations inline on their I/O threads (SocketTransportOptions'
+    /// UnsafePreferInlineScheduling) instead of hopping to the thread pool: fewer hops per hub message, so a title fans
+    /// out to thousands of browsers faster. Off by default: a request handler that blocks (a SQLite history query, a
+    /// cover being made) then holds up every connection on its I/O thread.
+    /// </summary>
+    public bool InlineSocketScheduling { get; set; }
+
     /// <summary>Folder that relative paths resolve against. Empty: the repository root (the folder holding RadioServer.sln) or else the working directory.</summary>
     public string RootPath { get; set; } = "";
 }
