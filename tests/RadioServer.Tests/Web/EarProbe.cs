@@ -15,6 +15,19 @@ namespace RadioServer.Tests.Web;
 internal static class EarProbe
 {
     /// <summary>
+    /// On the listener page: once the station has been on air long enough that the player gets its whole burst, presses
+    /// Play and waits for the audio to run, so the probe measures a steady stream.
+    /// </summary>
+    public static async Task PlayAsync(IPage page)
+    {
+        await page.WaitForFunctionAsync("() => radioPlayer.history.length > 0");
+        var burst = await page.EvaluateAsync<double>("() => radioPlayer.burstSeconds");
+        await page.WaitForFunctionAsync($"() => radioPlayer.liveNow() > {(burst + 1).ToString(CultureInfo.InvariantCulture)}", null, new() { Timeout = 15_000 });
+        await page.Locator("#play").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.getElementById('audio').currentTime > 0.2", null, new() { Timeout = 8000 });
+    }
+
+    /// <summary>
     /// Hooks the probe into the playing page; <paramref name="low"/> and <paramref name="high"/> are the tones in Hz.
     /// <paramref name="mediaSession"/>: the titles noted are the lock screen's ("artist - title" of Media Session's
     /// metadata, read at every analysis) instead of #now-playing's.

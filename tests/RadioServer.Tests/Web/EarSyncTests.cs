@@ -66,13 +66,7 @@ public sealed class EarSyncTests : IClassFixture<MediaBrowser>, IDisposable
         await using var browser = await _browser.NewPageAsync(station.BaseUri);
         var page = browser.Page;
         await page.GotoAsync("/");
-        await page.WaitForFunctionAsync("() => radioPlayer.history.length > 0");
-        var burst = await page.EvaluateAsync<double>("() => radioPlayer.burstSeconds");
-        // On air long enough that the listener gets the whole burst.
-        await page.WaitForFunctionAsync($"() => radioPlayer.liveNow() > {(burst + 1).ToString(CultureInfo.InvariantCulture)}", null, new() { Timeout = 15_000 });
-
-        await page.Locator("#play").ClickAsync();
-        await page.WaitForFunctionAsync("() => document.getElementById('audio').currentTime > 0.2", null, new() { Timeout = 8000 });
+        await EarProbe.PlayAsync(page);
         await EarProbe.StartAsync(page, LowHz, HighHz);
 
         // Five tone changes (3 s apart), each with its title change.

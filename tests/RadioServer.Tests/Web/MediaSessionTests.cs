@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Microsoft.Playwright;
 using RadioServer.Tests.Art;
@@ -48,12 +47,7 @@ public sealed class MediaSessionTests : IClassFixture<MediaBrowser>, IDisposable
         await using var browser = await _browser.NewPageAsync(station.BaseUri);
         var page = browser.Page;
         await page.GotoAsync("/");
-        await page.WaitForFunctionAsync("() => radioPlayer.history.length > 0");
-        var burst = await page.EvaluateAsync<double>("() => radioPlayer.burstSeconds");
-        await page.WaitForFunctionAsync($"() => radioPlayer.liveNow() > {(burst + 1).ToString(CultureInfo.InvariantCulture)}", null, new() { Timeout = 15_000 });
-
-        await page.Locator("#play").ClickAsync();
-        await page.WaitForFunctionAsync("() => document.getElementById('audio').currentTime > 0.2", null, new() { Timeout = 8000 });
+        await EarProbe.PlayAsync(page);
         await EarProbe.StartAsync(page, LowHz, HighHz, mediaSession: true);
         await EarProbe.WaitAsync(page, 6);
         EarProbe.AssertInSync(await EarProbe.LeadsAsync(page, "Low - Tone", "High - Tone", _output), atLeast: 4);
